@@ -1,0 +1,10 @@
+# Toolchain file: Debian's arm-none-eabi-gcc, Cortex-M4F, freestanding.
+set(CMAKE_SYSTEM_NAME Generic)
+set(CMAKE_SYSTEM_PROCESSOR arm)
+set(CMAKE_C_COMPILER arm-none-eabi-gcc)
+set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
+set(LF_ARM_FLAGS "-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -ffreestanding -fno-common -ffunction-sections -fdata-sections -fno-delete-null-pointer-checks --param=min-pagesize=0")
+set(CMAKE_C_FLAGS_INIT "${LF_ARM_FLAGS}")
+set(CMAKE_C_FLAGS_MINSIZEREL_INIT "-Os")
+set(CMAKE_BUILD_TYPE MinSizeRel CACHE STRING "" FORCE)
+set(LF_CORE_ONLY ON CACHE BOOL "" FORCE)
