@@ -1,0 +1,28 @@
+#ifndef LF_LOG_H
+#define LF_LOG_H
+
+#include <stdarg.h>
+
+/*
+ * The board's log channel: one callback that receives whole lines (no
+ * trailing newline). The core formats with a tiny formatter of its own
+ * (%s %c %d %u %x, with optional zero-padded width like %08x, and %%), into a
+ * bounded stack buffer: long lines are truncated, never overflowed.
+ */
+#define LF_LOG_LINE_MAX 160
+
+struct lf_log {
+    void (*write)(void *ctx, const char *line);
+    void *ctx;
+};
+
+/* log may be NULL or have a NULL write: then nothing happens. */
+void lf_logf(const struct lf_log *log, const char *fmt, ...);
+void lf_vlogf(const struct lf_log *log, const char *fmt, va_list ap);
+
+/* Format into buf (always NUL-terminated when len > 0); returns the length
+ * written, excluding the NUL. */
+unsigned lf_vformat(char *buf, unsigned len, const char *fmt, va_list ap);
+unsigned lf_format(char *buf, unsigned len, const char *fmt, ...);
+
+#endif

@@ -1,0 +1,124 @@
+#include "lf/log.h"
+
+#include <stdint.h>
+
+struct lf_out {
+    char *buf;
+    unsigned len;
+    unsigned pos;
+};
+
+static void lf_put(struct lf_out *o, char c)
+{
+    if (o->pos + 1 < o->len) {
+        o->buf[o->pos++] = c;
+    }
+}
+
+static void lf_put_uint(struct lf_out *o, uint32_t v, unsigned base, unsigned width, char pad)
+{
+    char digits[12];
+    unsigned n = 0;
+    do {
+        unsigned d = v % base;
+        digits[n++] = (char)(d < 10 ? '0' + d : 'a' + d - 10);
+        v /= base;
+    } while (v != 0 && n < sizeof(digits));
+    while (width > n) {
+        lf_put(o, pad);
+        width--;
+    }
+    while (n > 0) {
+        lf_put(o, digits[--n]);
+    }
+}
+
+unsigned lf_vformat(char *buf, unsigned len, const char *fmt, va_list ap)
+{
+    struct lf_out o = {buf, len, 0};
+    for (const char *p = fmt; *p; p++) {
+        if (*p != '%') {
+            lf_put(&o, *p);
+            continue;
+        }
+        p++;
+        char pad = ' ';
+        unsigned width = 0;
+        if (*p == '0') {
+            pad = '0';
+            p++;
+        }
+        while (*p >= '0' && *p <= '9') {
+            width = width * 10 + (unsigned)(*p - '0');
+            p++;
+        }
+        switch (*p) {
+        case 's': {
+            const char *s = va_arg(ap, const char *);
+            for (s = s ? s : "(null)"; *s; s++) {
+                lf_put(&o, *s);
+            }
+            break;
+        }
+        case 'c':
+            lf_put(&o, (char)va_arg(ap, int));
+            break;
+        case 'd': {
+            int v = va_arg(ap, int);
+            uint32_t mag = v < 0 ? (uint32_t)0 - (uint32_t)v : (uint32_t)v;
+            if (v < 0) {
+                lf_put(&o, '-');
+                width = width ? width - 1 : 0;
+            }
+            lf_put_uint(&o, mag, 10, width, pad);
+            break;
+        }
+        case 'u':
+            lf_put_uint(&o, va_arg(ap, unsigned), 10, width, pad);
+            break;
+        case 'x':
+            lf_put_uint(&o, va_arg(ap, unsigned), 16, width, pad);
+            break;
+        case '%':
+            lf_put(&o, '%');
+            break;
+        case '\0':
+            p--;
+            break;
+        default:
+            lf_put(&o, '?');
+            break;
+        }
+    }
+    if (len > 0) {
+        buf[o.pos] = '\0';
+    }
+    return o.pos;
+}
+
+unsigned lf_format(char *buf, unsigned len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    unsigned n = lf_vformat(buf, len, fmt, ap);
+    va_end(ap);
+    return n;
+}
+
+void lf_vlogf(const struct lf_log *log, const char *fmt, va_list ap)
+{
+    if (!log || !log->write) {
+        return;
+    }
+    char line[LF_LOG_LINE_MAX];
+    lf_vformat(line, sizeof(line), fmt, ap);
+    log->write(log->ctx, line);
+}
+
+void lf_logf(const struct lf_log *log, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    lf_vlogf(log, fmt, ap);
+    va_end(ap);
+}
