@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Runs every test Leapfrog has:
+#   1. host build (-Wall -Wextra -Werror) and all CTest tests (unit, power-cut,
+#      interop, fuzz-corpus replays)
+#   2. the same under AddressSanitizer + UndefinedBehaviorSanitizer
+#   3. the portable core compiled for Cortex-M4 (-Os, freestanding) with its size
+#   4. the clang-format check
+# Options: --quick (skip 2 and 4). Env: JOBS (default: nproc).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+JOBS=${JOBS:-$(nproc)}
+QUICK=0
+[ "${1:-}" = "--quick" ] && QUICK=1
+passed=0
+failed=0
+
+step() { printf '\n=== %s\n' "$*"; }
+
+run_ctest() { # build-dir label
+  local dir=$1 label=$2 out
+  out=$(mktemp)
+  set +e
+  ctest --test-dir "$dir" --output-on-failure -j"$JOBS" 2>&1 | tee "$out"
+  local rc=${PIPESTATUS[0]}
+  set -e
+  # The power-cut summary lines, gathered from every test's output.
+  grep -h '^powercut ' "$dir/Testing/Temporary/LastTest.log" | sed "s/^/[$label] /" || true
+  local total fails
+  total=$(sed -n 's/.*tests failed out of \([0-9]*\).*/\1/p' "$out" | tail -1)
+  fails=$(sed -n 's/.* \([0-9]*\) tests failed out of.*/\1/p' "$out" | tail -1)
+  rm -f "$out"
+  total=${total:-0}
+  fails=${fails:-0}
+  passed=$((passed + total - fails))
+  failed=$((failed + fails))
+  return "$rc"
+}
+
+status=0
+step "host build"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j"$JOBS"
+step "host tests"
+run_ctest build host || status=1
+
+if [ $QUICK -eq 0 ]; then
+  step "AddressSanitizer + UndefinedBehaviorSanitizer build"
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DLF_SANITIZE=ON >/dev/null
+  cmake --build build-asan -j"$JOBS"
+  step "sanitizer tests"
+  # Power-cut scenarios cut at every 3rd operation here (every one in the
+  # host run above): the sanitizers make each cut ~10x slower.
+  LF_PC_STRIDE=${LF_PC_STRIDE:-3} ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 run_ctest build-asan asan || status=1
+fi
+
+step "Cortex-M4 build of core/ (arm-none-eabi-gcc -Os, freestanding)"
+cmake -S . -B build-arm -DCMAKE_TOOLCHAIN_FILE=cmake/arm-none-eabi.cmake >/dev/null
+cmake --build build-arm -j"$JOBS"
+arm-none-eabi-size -t build-arm/core/liblf_core.a | awk 'NR==1 || /TOTALS/ || $1+0 > 0'
+
+if [ $QUICK -eq 0 ]; then
+  step "format check"
+  scripts/format.sh --check || status=1
+fi
+
+echo
+echo "tests: $passed passed, $failed failed"
+exit $status
