@@ -14,6 +14,7 @@ static const char *const lf_area_names[LF_AREA_COUNT] = {
     [LF_AREA_SCRATCH] = "scratch",
     [LF_AREA_APP_PRIMARY] = "app-primary",
     [LF_AREA_APP_SECONDARY] = "app-secondary",
+    [LF_AREA_SMP_STATE] = "smp-state",
 };
 
 const char *lf_area_name(uint8_t id)

@@ -30,6 +30,7 @@ enum lf_area_id {
     LF_AREA_SCRATCH = 5,       /* swap-scratch scratch area */
     LF_AREA_APP_PRIMARY = 6,   /* application, executes here */
     LF_AREA_APP_SECONDARY = 7, /* application update slot */
+    LF_AREA_SMP_STATE = 8,     /* the SMP server's persisted upload session (resume after reset) */
     LF_AREA_COUNT
 };
 
