@@ -1,0 +1,188 @@
+/*
+ * Generic 256-bit Montgomery arithmetic (see bn256.h). The multiplication is
+ * the textbook CIOS method (coarsely integrated operand scanning): for each
+ * limb of b, add a*b[i] into the accumulator, then add the multiple q*m of the
+ * modulus that clears the lowest limb, and shift one limb down. With a < 2^256
+ * and b < m the accumulator stays below 2m, so one conditional subtraction
+ * reduces the result.
+ */
+#include "bn256.h"
+
+#include <string.h>
+
+const uint32_t lf_bn_one[LF_BN_LIMBS] = {1};
+
+int lf_bn_cmp(const uint32_t a[LF_BN_LIMBS], const uint32_t b[LF_BN_LIMBS])
+{
+    for (int i = LF_BN_LIMBS - 1; i >= 0; i--) {
+        if (a[i] != b[i]) {
+            return a[i] < b[i] ? -1 : 1;
+        }
+    }
+    return 0;
+}
+
+bool lf_bn_is_zero(const uint32_t a[LF_BN_LIMBS])
+{
+    uint32_t acc = 0;
+    for (int i = 0; i < LF_BN_LIMBS; i++) {
+        acc |= a[i];
+    }
+    return acc == 0;
+}
+
+static uint32_t bn_add(uint32_t r[LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],
+                       const uint32_t b[LF_BN_LIMBS])
+{
+    uint64_t c = 0;
+    for (int i = 0; i < LF_BN_LIMBS; i++) {
+        c += (uint64_t)a[i] + b[i];
+        r[i] = (uint32_t)c;
+        c >>= 32;
+    }
+    return (uint32_t)c;
+}
+
+uint32_t lf_bn_sub(uint32_t r[LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],
+                   const uint32_t b[LF_BN_LIMBS])
+{
+    uint32_t borrow = 0;
+    for (int i = 0; i < LF_BN_LIMBS; i++) {
+        uint64_t d = (uint64_t)a[i] - b[i] - borrow;
+        r[i] = (uint32_t)d;
+        borrow = (uint32_t)(d >> 63);
+    }
+    return borrow;
+}
+
+void lf_bn_mod_add(uint32_t r[LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],
+                   const uint32_t b[LF_BN_LIMBS], const struct lf_bn_mod *mod)
+{
+    uint32_t t[LF_BN_LIMBS];
+    uint32_t carry = bn_add(r, a, b);
+    /* a + b < 2m: subtract m once if the sum overflowed 2^256 or is >= m. */
+    uint32_t borrow = lf_bn_sub(t, r, mod->m);
+    if (carry || !borrow) {
+        memcpy(r, t, sizeof(t));
+    }
+}
+
+void lf_bn_mod_sub(uint32_t r[LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],
+                   const uint32_t b[LF_BN_LIMBS], const struct lf_bn_mod *mod)
+{
+    if (lf_bn_sub(r, a, b)) {
+        bn_add(r, r, mod->m);
+    }
+}
+
+void lf_bn_mont_mul(uint32_t r[LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],
+                    const uint32_t b[LF_BN_LIMBS], const struct lf_bn_mod *mod)
+{
+    uint32_t t[LF_BN_LIMBS + 2] = {0};
+    for (int i = 0; i < LF_BN_LIMBS; i++) {
+        /* t += a * b[i] */
+        uint64_t c = 0;
+        for (int j = 0; j < LF_BN_LIMBS; j++) {
+            c = (uint64_t)a[j] * b[i] + t[j] + (c >> 32);
+            t[j] = (uint32_t)c;
+        }
+        c = (uint64_t)t[LF_BN_LIMBS] + (c >> 32);
+        t[LF_BN_LIMBS] = (uint32_t)c;
+        t[LF_BN_LIMBS + 1] = (uint32_t)(c >> 32);
+        /* t = (t + q * m) / 2^32, q chosen so that the low limb cancels */
+        uint32_t q = t[0] * mod->m0inv;
+        c = (uint64_t)q * mod->m[0] + t[0];
+        for (int j = 1; j < LF_BN_LIMBS; j++) {
+            c = (uint64_t)q * mod->m[j] + t[j] + (c >> 32);
+            t[j - 1] = (uint32_t)c;
+        }
+        c = (uint64_t)t[LF_BN_LIMBS] + (c >> 32);
+        t[LF_BN_LIMBS - 1] = (uint32_t)c;
+        t[LF_BN_LIMBS] = t[LF_BN_LIMBS + 1] + (uint32_t)(c >> 32);
+    }
+    /* t < 2m here: t[8] is the 257th bit. */
+    uint32_t borrow = lf_bn_sub(r, t, mod->m);
+    if (!t[LF_BN_LIMBS] && borrow) {
+        memcpy(r, t, LF_BN_LIMBS * sizeof(uint32_t));
+    }
+}
+
+void lf_bn_to_mont(uint32_t r[LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],
+                   const struct lf_bn_mod *mod)
+{
+    lf_bn_mont_mul(r, a, mod->r2, mod);
+}
+
+void lf_bn_from_mont(uint32_t r[LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],
+                     const struct lf_bn_mod *mod)
+{
+    lf_bn_mont_mul(r, a, lf_bn_one, mod);
+}
+
+void lf_bn_mod_pow(uint32_t r[LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],
+                   const uint32_t e[LF_BN_LIMBS], const struct lf_bn_mod *mod)
+{
+    uint32_t x[LF_BN_LIMBS], base[LF_BN_LIMBS];
+    memcpy(base, a, sizeof(base)); /* r may alias a */
+    lf_bn_to_mont(x, lf_bn_one, mod);
+    /* Left to right square-and-multiply; variable time is fine here. */
+    for (int i = 255; i >= 0; i--) {
+        lf_bn_mont_mul(x, x, x, mod);
+        if ((e[i / 32] >> (i % 32)) & 1) {
+            lf_bn_mont_mul(x, x, base, mod);
+        }
+    }
+    memcpy(r, x, sizeof(x));
+}
+
+void lf_bn_mod_inv(uint32_t r[LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],
+                   const struct lf_bn_mod *mod)
+{
+    /* a^(m-2) = a^-1 for prime m. All our moduli have m[0] >= 3, so no borrow. */
+    uint32_t e[LF_BN_LIMBS];
+    memcpy(e, mod->m, sizeof(e));
+    e[0] -= 2;
+    lf_bn_mod_pow(r, a, e, mod);
+}
+
+void lf_bn_mod_wide(uint32_t r[LF_BN_LIMBS], const uint32_t lo[LF_BN_LIMBS],
+                    const uint32_t hi[LF_BN_LIMBS], const struct lf_bn_mod *mod)
+{
+    uint32_t h[LF_BN_LIMBS], l[LF_BN_LIMBS];
+    /* hi * R^2 / R = hi * 2^256 mod m, already a plain value. */
+    lf_bn_mont_mul(h, hi, mod->r2, mod);
+    /* lo * R^2 / R / R = lo mod m. */
+    lf_bn_mont_mul(l, lo, mod->r2, mod);
+    lf_bn_from_mont(l, l, mod);
+    lf_bn_mod_add(r, h, l, mod);
+}
+
+void lf_bn_from_be(uint32_t r[LF_BN_LIMBS], const uint8_t in[32])
+{
+    for (int i = 0; i < LF_BN_LIMBS; i++) {
+        const uint8_t *p = in + 28 - 4 * i;
+        r[i] = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+    }
+}
+
+void lf_bn_to_be(uint8_t out[32], const uint32_t a[LF_BN_LIMBS])
+{
+    for (int i = 0; i < 32; i++) {
+        out[31 - i] = (uint8_t)(a[i / 4] >> (8 * (i % 4)));
+    }
+}
+
+void lf_bn_from_le(uint32_t r[LF_BN_LIMBS], const uint8_t in[32])
+{
+    for (int i = 0; i < LF_BN_LIMBS; i++) {
+        const uint8_t *p = in + 4 * i;
+        r[i] = (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+    }
+}
+
+void lf_bn_to_le(uint8_t out[32], const uint32_t a[LF_BN_LIMBS])
+{
+    for (int i = 0; i < 32; i++) {
+        out[i] = (uint8_t)(a[i / 4] >> (8 * (i % 4)));
+    }
+}

@@ -1,0 +1,10 @@
+# Freestanding crypto: one algorithm per file. bn256.c is the shared 256-bit
+# Montgomery arithmetic; the linker drops whatever an image does not call.
+target_sources(lf_core PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/bn256.c
+  ${CMAKE_CURRENT_LIST_DIR}/sha256.c
+  ${CMAKE_CURRENT_LIST_DIR}/sha512.c
+  ${CMAKE_CURRENT_LIST_DIR}/p256.c
+  ${CMAKE_CURRENT_LIST_DIR}/ed25519.c
+  ${CMAKE_CURRENT_LIST_DIR}/der.c
+  ${CMAKE_CURRENT_LIST_DIR}/spki.c)

@@ -1,0 +1,60 @@
+/*
+ * lfimg: keys, signing, verification and dumps of MCUboot-format images.
+ * Signing follows imgtool's options and produces imgtool's layout byte for
+ * byte; verification runs the firmware's own validator (core/image).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmds.h"
+#include "lf/version.h"
+#include "util.h"
+
+struct lfimg_cmd {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+};
+
+static const struct lfimg_cmd lfimg_cmds[] = {
+    {"keygen", lfimg_cmd_keygen, "generate a signing key (ecdsa-p256 or ed25519), PEM"},
+    {"getpub", lfimg_cmd_getpub, "print a key's public part (C source, PEM, DER or hash)"},
+    {"sign", lfimg_cmd_sign, "make a signed image (imgtool's options and layout)"},
+    {"verify", lfimg_cmd_verify, "validate an image with the bootloader's validator"},
+    {"dump", lfimg_cmd_dump, "show header, TLVs and trailer of an image (--json)"},
+};
+
+static void lfimg_usage(FILE *f)
+{
+    fprintf(f, "usage: lfimg COMMAND [options] [args]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof(lfimg_cmds) / sizeof(lfimg_cmds[0]); i++) {
+        fprintf(f, "  %-8s %s\n", lfimg_cmds[i].name, lfimg_cmds[i].summary);
+    }
+    fprintf(f, "\n'lfimg COMMAND --help' describes a command.\n"
+               "Exit codes: 0 success, 1 image invalid, 2 usage or I/O error.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        lfimg_usage(stderr);
+        return LFIMG_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        lfimg_usage(stdout);
+        return LFIMG_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("lfimg %s\n", LF_VERSION_STRING);
+        return LFIMG_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof(lfimg_cmds) / sizeof(lfimg_cmds[0]); i++) {
+        if (strcmp(argv[1], lfimg_cmds[i].name) == 0) {
+            return lfimg_cmds[i].run(argc - 1, argv + 1);
+        }
+    }
+    lfimg_err("unknown command '%s'", argv[1]);
+    lfimg_usage(stderr);
+    return LFIMG_EXIT_USAGE;
+}
