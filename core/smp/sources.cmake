@@ -1,0 +1,2 @@
+target_sources(lf_core PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/smp_hdr.c)
