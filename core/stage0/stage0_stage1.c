@@ -1,0 +1,118 @@
+/*
+ * What stage 1 and the SMP server ask of stage 0's state (docs/stage0.md
+ * section 6): confirm the running stage 1, and check an upload to the
+ * inactive slot before writing a byte of it. Linked into stage 1 and the
+ * application, not into stage 0.
+ */
+#include "lf/err.h"
+#include "lf/trailer.h"
+#include "stage0_int.h"
+
+const struct lf_flash_area *lf_stage0_slot_area(const struct lf_flash_map *map, uint8_t slot)
+{
+    if (!map || slot >= LF_STAGE0_SLOTS) {
+        return NULL;
+    }
+    return lf_flash_map_area(map, slot == 0 ? LF_AREA_S0 : LF_AREA_S1);
+}
+
+bool lf_stage0_handoff_valid(const struct lf_stage0_handoff *h)
+{
+    return h && h->magic == LF_STAGE0_HANDOFF_MAGIC && h->slot < LF_STAGE0_SLOTS;
+}
+
+int lf_stage0_confirm(const struct lf_flash_map *map, const struct lf_stage0_handoff *h)
+{
+    if (!lf_stage0_handoff_valid(h)) {
+        return LF_E_STAGE0_HANDOFF;
+    }
+    const struct lf_flash_area *fa = lf_stage0_slot_area(map, h->slot);
+    if (!fa) {
+        return LF_E_STAGE0_NO_SLOT;
+    }
+    return lf_trailer_set_confirmed(fa);
+}
+
+int lf_stage0_check_upload(const struct lf_flash_map *map, const struct lf_stage0_handoff *h,
+                           const struct lf_image_header *hdr, const struct lf_flash_area **target)
+{
+    if (!hdr) {
+        return LF_E_INVAL;
+    }
+    if (!lf_stage0_handoff_valid(h)) {
+        return LF_E_STAGE0_HANDOFF;
+    }
+    /* The inactive slot is the running image's only fallback while it is
+     * on trial: never overwrite it before the confirm. */
+    if (h->trial || h->last_resort) {
+        return LF_E_STAGE0_ACTIVE_ON_TRIAL;
+    }
+    const struct lf_flash_area *fa = lf_stage0_slot_area(map, (uint8_t)(h->slot ^ 1u));
+    if (!fa) {
+        return LF_E_STAGE0_NO_SLOT;
+    }
+    uint32_t addr;
+    int err = lf_image_rom_fixed_addr(hdr, &addr);
+    if (err) {
+        return err;
+    }
+    if (addr != lf_flash_area_addr(fa)) {
+        return LF_E_STAGE0_WRONG_SLOT;
+    }
+    /* Stage 0 boots the newest: an image that is not newer would never run. */
+    if (lf_stage0_version_cmp(&hdr->version, &h->version) <= 0) {
+        return LF_E_STAGE0_NOT_NEWER;
+    }
+    if (target) {
+        *target = fa;
+    }
+    return LF_OK;
+}
+
+int lf_stage0_upload_begin(const struct lf_flash_area *slot)
+{
+    if (!slot) {
+        return LF_E_INVAL;
+    }
+    /* The header's sector first: from then on no cut can leave a complete
+     * older image (say an abandoned one) behind an already erased trailer,
+     * which would read as a factory image. */
+    uint32_t start;
+    uint32_t first;
+    int err = lf_flash_area_sector_at(slot, 0, &start, &first);
+    if (!err) {
+        err = lf_flash_area_erase(slot, 0, first);
+    }
+    if (!err && first < slot->size) {
+        err = lf_flash_area_erase(slot, first, slot->size - first);
+    }
+    if (err) {
+        return err;
+    }
+    return lf_trailer_write_swap_size(slot, 0);
+}
+
+int lf_stage0_check_counter(const struct lf_flash_area *provision, uint32_t sec_cnt,
+                            struct lf_provision_counter *c)
+{
+    struct lf_provision prov;
+    struct lf_provision_counter cur;
+    int err = lf_provision_read(provision, &prov);
+    if (err) {
+        return err;
+    }
+    err = lf_provision_counter_read(provision, &prov, &cur);
+    if (err) {
+        return err;
+    }
+    if (c) {
+        *c = cur;
+    }
+    if (sec_cnt < cur.value) {
+        return LF_E_STAGE0_ROLLBACK;
+    }
+    if (sec_cnt > cur.value && cur.left == 0) {
+        return LF_E_PROVISION_COUNTER_FULL;
+    }
+    return LF_OK;
+}

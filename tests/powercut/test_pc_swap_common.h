@@ -1,0 +1,45 @@
+/*
+ * Power-cut scenarios of the upgrade engine, shared by test_pc_swap_move.c,
+ * test_pc_swap_scratch.c and test_pc_swap_overwrite.c.
+ *
+ * Flows (each step of a flow is a boot of the engine, or the application
+ * confirming its image, decided from what is on flash so that the same
+ * function resumes after a cut):
+ *   upgrade-test: v1 in the primary, v2 uploaded and marked for test;
+ *                 boot, the application confirms v2, boot.
+ *   upgrade-perm: the same marked permanent; boot, boot.
+ *   revert:       v2 on trial after a test swap; boot (reverts), boot.
+ * Invariants: every boot finds a valid image to run (never "no bootable
+ * image"); at the end the expected image is in the primary and valid, the
+ * other one is in the secondary where the strategy keeps it, and the
+ * trailers say so. A cut that lands after the trial swap committed but
+ * before the application confirmed is a reset without confirmation: the
+ * upgrade-test flow may then legitimately end reverted (v1 in the primary,
+ * v2 inert in the secondary, primary swap_info REVERT).
+ */
+#ifndef TEST_PC_SWAP_COMMON_H
+#define TEST_PC_SWAP_COMMON_H
+
+#include <stdbool.h>
+
+#include "boot_testlib.h"
+#include "powercut.h"
+
+enum pc_flow {
+    PC_UPGRADE_TEST,
+    PC_UPGRADE_PERM,
+    PC_REVERT,
+};
+
+/* Keys and the two images (made once, inherited by every forked step). */
+int pc_swap_init(void);
+void pc_swap_fini(void);
+
+/* Run one scenario under every cut (double_stride > 0: also second cuts
+ * during recovery from every double_stride-th first cut). Prints the
+ * runner's summary line and the wall time. Returns the failures (or -1 when
+ * the scenario could not run). */
+long pc_swap_scenario(const struct lf_board *board, const struct lf_boot_strategy *s,
+                      enum pc_flow flow, unsigned double_stride);
+
+#endif
