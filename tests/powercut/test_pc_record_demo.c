@@ -10,6 +10,7 @@
  * between the erase and the program loses the value. The runner must report
  * failures for it, which proves a failing flow is caught.
  */
+#define _POSIX_C_SOURCE 200809L /* unsetenv */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
