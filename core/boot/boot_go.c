@@ -110,7 +110,8 @@ static int lf_boot_decide(struct lf_boot_ctx *ctx, const struct lf_trailer *pt,
     if (type == LF_SWAP_NONE) {
         return LF_OK;
     }
-    LF_BOOT_LOG(ctx, "boot: %s: row T%u asks %s", c->strategy->name, res->row, lf_swap_name(type));
+    LF_BOOT_LOG(ctx, "boot: %s: row T%u asks %s", c->strategy->name, (unsigned)res->row,
+                lf_swap_name(type));
     uint8_t verdict = 0;
     op.type = type;
     err = lf_boot_check_secondary(ctx, type, &op, res, &verdict);
@@ -128,7 +129,7 @@ static int lf_boot_decide(struct lf_boot_ctx *ctx, const struct lf_trailer *pt,
     }
     if (!err) {
         LF_BOOT_LOG(ctx, "boot: %s done (%u bytes)", lf_boot_action_name(res->action),
-                    op.swap_size);
+                    (unsigned)op.swap_size);
     }
     return err;
 }

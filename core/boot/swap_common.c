@@ -141,8 +141,8 @@ int lf_swap_resume(struct lf_boot_ctx *ctx, const struct lf_trailer *pri, struct
         err = lf_boot_erase_tail_if_needed(c->secondary, ctx->layout.sec_trailer_off);
     }
     if (!err) {
-        LF_BOOT_LOG(ctx, "boot: resuming %s at step %u of %u", c->strategy->name, done,
-                    lf_status_steps(&m));
+        LF_BOOT_LOG(ctx, "boot: resuming %s at step %u of %u", c->strategy->name, (unsigned)done,
+                    (unsigned)lf_status_steps(&m));
         err = lf_swap_steps(ctx, op, done); /* R4 */
     }
     if (!err) {

@@ -79,8 +79,9 @@ uint32_t lf_trailer_info_size(void);
  * states = 3 for swap-move and swap-scratch, 0 for overwrite-only. */
 uint32_t lf_trailer_size(uint32_t max_sectors, uint32_t states, uint32_t w);
 
-/* Decode the trailer of a slot. Only flash errors are returned; odd contents
- * decode to BAD / UNSET states. */
+/* Decode the trailer of a slot. Only flash errors (and LF_E_INVAL for an
+ * area smaller than the info part) are returned; odd contents decode to
+ * BAD / UNSET states. */
 int lf_trailer_read(const struct lf_flash_area *fa, struct lf_trailer *tr);
 
 /* Field writers. Each programs ALIGN_UP(field length, area write alignment)

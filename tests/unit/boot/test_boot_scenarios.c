@@ -629,6 +629,47 @@ static void test_layout_refused(void **state)
     lf_sim_device_close(&s.dev);
 }
 
+/* swap-move's optimal layout (primary one sector larger than the secondary,
+ * spec 3.2): upgrade, revert and a second upgrade on a board made for it. */
+static void test_move_primary_plus_one(void **state)
+{
+    (void)state;
+    static struct lf_board board;
+    board = lf_board_nrf52840dk;
+    board.name = "dk-move-plus-one";
+    board.areas[LF_AREA_APP_PRIMARY].size = 0x73000; /* 115 sectors */
+    board.areas[LF_AREA_APP_SECONDARY].off = 0x8B000;
+    board.areas[LF_AREA_APP_SECONDARY].size = 0x72000; /* 114 sectors */
+    static const struct config c = {"dk/move+1", &board, &lf_boot_strategy_swap_move};
+    struct lf_boot_layout l;
+    assert_int_equal(lf_boot_layout_check_board(c.strategy, &board, &l), LF_OK);
+    assert_int_equal(l.app_max, 0x71000); /* min(115*4K - 4K - 4K, 114*4K - 4K) */
+    struct sc s;
+    memset(&s, 0, sizeof(s));
+    s.c = &c;
+    snprintf(s.dirname, sizeof(s.dirname), "dk_move_plus_one");
+    s.opts.strategy = c.strategy;
+    s.opts.keys = &ring.ring;
+    struct lf_boot_result res;
+    fresh_device(&s, &v1);
+    upload(&s, &v2, false);
+    assert_int_equal(boot(&s, &res), LF_OK);
+    assert_int_equal(res.action, LF_BOOT_ACT_SWAP_TEST);
+    expect_primary(&s, &v2);
+    assert_true(bt_area_has(s.sec, 0, v1.data, v1.len));
+    assert_int_equal(boot(&s, &res), LF_OK);
+    assert_int_equal(res.action, LF_BOOT_ACT_REVERT);
+    expect_primary(&s, &v1);
+    assert_true(bt_area_has(s.sec, 0, v2.data, v2.len));
+    expect_trailer(s.pri, LF_MAGIC_GOOD, LF_FLAG_SET, LF_FLAG_SET);
+    assert_int_equal(bt_trailer(s.sec).magic, LF_MAGIC_UNSET);
+    upload(&s, &v2, true);
+    assert_int_equal(boot(&s, &res), LF_OK);
+    assert_int_equal(res.action, LF_BOOT_ACT_SWAP_PERM);
+    expect_primary(&s, &v2);
+    lf_sim_device_close(&s.dev);
+}
+
 /* ---- registration ----------------------------------------------------------------- */
 
 struct scenario {
@@ -680,7 +721,7 @@ static int sc_teardown(void **state)
 
 int main(void)
 {
-    static struct CMUnitTest tests[NCONFIGS * NSCENARIOS + 1];
+    static struct CMUnitTest tests[NCONFIGS * NSCENARIOS + 2];
     size_t n = 0;
     for (size_t c = 0; c < NCONFIGS; c++) {
         for (size_t k = 0; k < NSCENARIOS; k++) {
@@ -702,5 +743,7 @@ int main(void)
     }
     tests[n++] =
         (struct CMUnitTest){"nor64k/move/layout-refused", test_layout_refused, NULL, NULL, NULL};
+    tests[n++] = (struct CMUnitTest){"dk/move+1/optimal-layout", test_move_primary_plus_one, NULL,
+                                     NULL, NULL};
     return _cmocka_run_group_tests("boot_scenarios", tests, n, group_setup, group_teardown);
 }

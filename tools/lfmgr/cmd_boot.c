@@ -1,0 +1,214 @@
+/* lfmgr: bootloader update: send the stage-1 variant linked for the inactive
+ * S slot, mark it for test, reset (DESIGN.md section 2; docs/update-file.md). */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "boards.h"
+#include "cmds.h"
+#include "imgfile.h"
+#include "lf/err.h"
+#include "upload.h"
+
+#define STAGE1_IMAGE 1u /* SMP image number of stage 1 */
+
+static int build_boot(struct lf_smp_req *r, const void *arg, size_t *len)
+{
+    return lf_smp_req_bootloader_info(r, arg, len);
+}
+
+/* Ask the device which S slot runs: {"query": "active_b0_slot"} -> {"active": 0|1}. */
+static int active_slot(struct lfm_session *s, unsigned *active)
+{
+    struct lf_smp_rsp rsp;
+    uint64_t v = 0;
+    int err = lfm_transact(s, "bootloader update", build_boot, "active_b0_slot", 0, &rsp);
+    if (err) {
+        return err;
+    }
+    if (!lf_smp_rsp_ok(&rsp)) {
+        lfm_report_device_error("bootloader update: cannot learn the active stage-1 slot "
+                                "(query active_b0_slot)",
+                                &rsp);
+        return LFM_EXIT_DEVICE;
+    }
+    if (lf_smp_rsp_uint(&rsp, "active", &v) != LF_OK || v > 1u) {
+        lfm_err("bootloader update: the device's active_b0_slot reply has no \"active\" 0 or 1");
+        return LFM_EXIT_PROTO;
+    }
+    *active = (unsigned)v;
+    return LFM_EXIT_OK;
+}
+
+/* CPU address of S0 / S1 on a board. */
+static uint32_t slot_addr(const struct lf_board *b, unsigned slot)
+{
+    const struct lf_board_area *ar = &b->areas[slot ? LF_AREA_S1 : LF_AREA_S0];
+    return b->dev_map_addr[ar->dev] + ar->off;
+}
+
+struct set_arg {
+    const uint8_t *hash;
+};
+
+static int build_test(struct lf_smp_req *r, const void *arg, size_t *len)
+{
+    const struct set_arg *x = arg;
+    return lf_smp_req_image_set(r, x->hash, 32, false, len);
+}
+
+static int build_reset(struct lf_smp_req *r, const void *arg, size_t *len)
+{
+    (void)arg;
+    return lf_smp_req_reset(r, false, len);
+}
+
+/* Pick the bytes to send from the file: the variant for `target`. */
+static int pick_variant(const uint8_t *data, size_t len, unsigned active, unsigned target,
+                        const struct lf_board *board, bool board_given, const uint8_t **img,
+                        uint32_t *img_len, uint32_t *image_no)
+{
+    char why[200];
+    struct lfm_img_info info;
+    if (lfm_upd_is(data, len)) {
+        struct lfm_upd u;
+        unsigned i;
+        if (lfm_upd_parse(data, len, &u, why, sizeof(why)) != 0) {
+            lfm_err("bootloader update: %s", why);
+            return LFM_EXIT_FILE;
+        }
+        for (i = 0; i < u.count; i++) {
+            if (u.e[i].slot == target) {
+                if (board_given && u.e[i].load_addr != slot_addr(board, target)) {
+                    lfm_err("bootloader update: the S%u variant is linked for 0x%08" PRIx32
+                            ", but S%u of board %s is at 0x%08" PRIx32,
+                            target, u.e[i].load_addr, target, board->name,
+                            slot_addr(board, target));
+                    return LFM_EXIT_FILE;
+                }
+                *img = data + u.e[i].off;
+                *img_len = u.e[i].len;
+                *image_no = u.e[i].image;
+                return LFM_EXIT_OK;
+            }
+        }
+        lfm_err("bootloader update: the device runs S%u, so it needs the S%u variant, which "
+                "this update file does not contain",
+                active, target);
+        return LFM_EXIT_FILE;
+    }
+    if (lfm_img_inspect(data, len, &info, why, sizeof(why)) != 0) {
+        lfm_err("bootloader update: neither an update file nor a signed image: %s", why);
+        return LFM_EXIT_FILE;
+    }
+    if ((info.hdr.flags & LF_IMAGE_F_ROM_FIXED) == 0) {
+        lfm_err("bootloader update: the image is not ROM_FIXED: not a stage-1 image");
+        return LFM_EXIT_FILE;
+    }
+    if (info.hdr.load_addr != slot_addr(board, target)) {
+        if (info.hdr.load_addr == slot_addr(board, active)) {
+            lfm_err("bootloader update: this image is linked for S%u (0x%08" PRIx32
+                    "), the slot the device runs from; send the S%u variant (0x%08" PRIx32 ")",
+                    active, info.hdr.load_addr, target, slot_addr(board, target));
+        } else {
+            lfm_err("bootloader update: this image is linked for 0x%08" PRIx32
+                    ", neither S0 (0x%08" PRIx32 ") nor S1 (0x%08" PRIx32 ") of board %s",
+                    info.hdr.load_addr, slot_addr(board, 0), slot_addr(board, 1), board->name);
+        }
+        return LFM_EXIT_FILE;
+    }
+    *img = data;
+    *img_len = (uint32_t)len;
+    *image_no = STAGE1_IMAGE;
+    return LFM_EXIT_OK;
+}
+
+int lfm_cmd_boot_update(struct lfm_session *s, const struct lfm_args *a)
+{
+    const struct lf_board *board = lf_board_find(a->board ? a->board : "nrf52840dk");
+    struct lfm_upload_opts o;
+    struct lfm_upload_stats st;
+    struct lfm_img_info info;
+    struct lf_smp_rsp rsp;
+    struct set_arg x;
+    char why[200];
+    const uint8_t *img = NULL;
+    uint32_t img_len = 0;
+    uint32_t image_no = STAGE1_IMAGE;
+    uint8_t *data = NULL;
+    size_t len = 0;
+    unsigned active = 0;
+    unsigned target;
+    int err;
+    if (board == NULL) {
+        lfm_err("bootloader update: unknown board '%s'", a->board);
+        return LFM_EXIT_USAGE;
+    }
+    err = lfm_read_file(a->pos[0], &data, &len);
+    if (err) {
+        return err;
+    }
+    if (!lfm_upd_is(data, len) && lfm_img_inspect(data, len, &info, why, sizeof(why)) != 0) {
+        lfm_err("bootloader update: %s: neither an update file nor a signed image: %s", a->pos[0],
+                why);
+        free(data);
+        return LFM_EXIT_FILE;
+    }
+    err = active_slot(s, &active);
+    if (err) {
+        free(data);
+        return err;
+    }
+    target = active ^ 1u;
+    err =
+        pick_variant(data, len, active, target, board, a->board != NULL, &img, &img_len, &image_no);
+    if (err == LFM_EXIT_OK && lfm_img_inspect(img, img_len, &info, why, sizeof(why)) != 0) {
+        lfm_err("bootloader update: the S%u variant: %s", target, why);
+        err = LFM_EXIT_FILE;
+    }
+    if (err == LFM_EXIT_OK && !info.has_hash) {
+        lfm_err("bootloader update: the S%u variant has no SHA256 TLV to mark it for test", target);
+        err = LFM_EXIT_FILE;
+    }
+    if (err) {
+        free(data);
+        return err;
+    }
+    if (!s->json) {
+        printf("device runs stage 1 from S%u: sending the S%u variant (%" PRIu32
+               " bytes, linked for 0x%08" PRIx32 ") to image %" PRIu32 "\n",
+               active, target, img_len, info.hdr.load_addr, image_no);
+        fflush(stdout);
+    }
+    memset(&o, 0, sizeof(o));
+    o.image = image_no;
+    o.upgrade = a->upgrade;
+    o.window = a->window;
+    o.align = (uint16_t)a->align;
+    o.progress = !s->json;
+    o.label = "stage 1";
+    err = lfm_upload(s, img, img_len, &o, &st);
+    if (err == LFM_EXIT_OK) {
+        x.hash = info.hash;
+        err = lfm_request(s, "bootloader update: image test", build_test, &x, 0, &rsp);
+    }
+    if (err == LFM_EXIT_OK && !a->no_reset) {
+        err = lfm_request(s, "bootloader update: reset", build_reset, NULL, 0, &rsp);
+    }
+    if (err == LFM_EXIT_OK) {
+        if (s->json) {
+            printf("{\"active_slot\": %u, \"target_slot\": %u, \"image\": %" PRIu32
+                   ", \"load_addr\": %" PRIu32 ", \"reset\": %s, ",
+                   active, target, image_no, info.hdr.load_addr, a->no_reset ? "false" : "true");
+            lfm_print_upload_summary(s, &st, info.hash, true, stdout, true);
+            printf("}\n");
+        } else {
+            lfm_print_upload_summary(s, &st, info.hash, true, stdout, false);
+            printf("marked for test; %s\n",
+                   a->no_reset ? "reset the device to boot it (trial boot)"
+                               : "the device resets into the trial boot of the new stage 1");
+        }
+    }
+    free(data);
+    return err;
+}

@@ -1,0 +1,73 @@
+/*
+ * lfsim: the Leapfrog virtual device. A device is a directory of flash
+ * files; `run` serves SMP from it over UDP and a pseudo-terminal.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lfsim.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: lfsim <command> [options]\n"
+               "\n"
+               "The Leapfrog virtual device: flash, OTP and external NOR kept as files in a\n"
+               "device directory, SMP served over UDP and a pseudo-terminal.\n"
+               "\n"
+               "commands:\n"
+               "  create DIR --board B        make an erased device\n"
+               "  program DIR AREA FILE       write FILE raw into an area (factory programmer)\n"
+               "  run DIR [--udp PORT] ...    boot the device and serve SMP until stopped\n"
+               "\n"
+               "'lfsim <command> --help' describes each command.\n");
+}
+
+bool lfsim_wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+bool lfsim_parse_u32(const char *s, uint32_t max, uint32_t *v)
+{
+    char *end;
+    if (!s || !*s || *s == '-') {
+        return false;
+    }
+    unsigned long long x = strtoull(s, &end, 0);
+    if (*end || x > max) {
+        return false;
+    }
+    *v = (uint32_t)x;
+    return true;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "create") == 0) {
+        return lfsim_cmd_create(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "program") == 0) {
+        return lfsim_cmd_program(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "run") == 0) {
+        return lfsim_cmd_run(argc - 1, argv + 1);
+    }
+    fprintf(stderr, "lfsim: unknown command '%s'\n", cmd);
+    usage(stderr);
+    return 2;
+}
