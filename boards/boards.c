@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "lf/boot.h"
+
 /* clang-format off */
 #define LF_BOARD_DEVICE(d_, geo_, addr_) \
     .dev_geo[LF_DEV_##d_] = &geo_, .dev_map_addr[LF_DEV_##d_] = (addr_),

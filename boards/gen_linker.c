@@ -6,11 +6,18 @@
  * Images that MCUboot-style tools sign carry a header of image_header_size
  * bytes in front of their vector table, so their code starts that far into
  * their slot. RAM: the nRF52840's 256 KiB.
+ *
+ * It is also the build-time layout check: a board whose application slots do
+ * not suit its upgrade strategy, or whose provision area cannot hold its
+ * counter slots, gets no linker script, so the build stops with the reason.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "boards.h"
+#include "lf/boot.h"
+#include "lf/err.h"
+#include "lf/provision.h"
 
 #define LF_RAM_ORIGIN 0x20000000u
 #define LF_RAM_LENGTH (256u * 1024u)
@@ -20,6 +27,36 @@ struct image_kind {
     uint8_t area;
     int has_header; /* signed image: code starts after the MCUboot header */
 };
+
+/* The checks stage 1 and stage 0 repeat at start-up, done on the declaration. */
+static int check_board(const struct lf_board *b)
+{
+    const struct lf_boot_strategy *s = NULL;
+    for (unsigned i = 0; i < LF_BOOT_STRATEGY_COUNT; i++) {
+        if (lf_boot_strategies[i]->id == b->app_strategy) {
+            s = lf_boot_strategies[i];
+        }
+    }
+    if (!s) {
+        fprintf(stderr, "gen_linker: %s: unknown app_strategy %u\n", b->name, b->app_strategy);
+        return 1;
+    }
+    struct lf_boot_layout l;
+    int err = lf_boot_layout_check_board(s, b, &l);
+    if (err) {
+        fprintf(stderr, "gen_linker: %s: slots unsuitable for %s: %s (%s)\n", b->name, s->name,
+                lf_err_name(err), lf_err_str(err));
+        return 1;
+    }
+    err = lf_provision_layout_check(b->areas[LF_AREA_PROVISION].size, LF_PROVISION_MAX_KEYS,
+                                    b->counter_slots);
+    if (err) {
+        fprintf(stderr, "gen_linker: %s: %u counter slots do not fit the provision area: %s\n",
+                b->name, b->counter_slots, lf_err_str(err));
+        return 1;
+    }
+    return 0;
+}
 
 static const struct image_kind kinds[] = {
     {"stage0", LF_AREA_STAGE0, 0},
@@ -37,6 +74,9 @@ int main(int argc, char **argv)
     const struct lf_board *b = lf_board_find(argv[1]);
     if (!b) {
         fprintf(stderr, "gen_linker: unknown board '%s'\n", argv[1]);
+        return 1;
+    }
+    if (check_board(b)) {
         return 1;
     }
     const struct image_kind *k = NULL;

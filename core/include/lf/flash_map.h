@@ -47,7 +47,14 @@ struct lf_board {
     struct lf_board_area areas[LF_AREA_COUNT];
     uint16_t counter_slots;     /* write-once security-counter slots in the provision area */
     uint16_t image_header_size; /* ih_hdr_size the build uses (MCUboot pad) */
+    uint8_t app_strategy;       /* stage 1's engine: enum lf_boot_strategy_id (lf/boot.h) */
+    uint8_t stage1_confirm;     /* LF_STAGE1_CONFIRM_*: who confirms a stage 1 on trial */
 };
+
+/* Stage 1 on trial confirms itself once it has handed over to a valid
+ * application (AUTO), or waits for an SMP `image confirm` of image 1 (SMP). */
+#define LF_STAGE1_CONFIRM_AUTO 0u
+#define LF_STAGE1_CONFIRM_SMP  1u
 
 struct lf_flash_map {
     const struct lf_board *board;

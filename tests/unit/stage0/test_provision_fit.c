@@ -13,6 +13,7 @@
 
 #include "boards.h"
 #include "lf/err.h"
+#include "lf/boot.h"
 #include "lf/provision.h"
 
 /* Each .def expands to enum constants in its own block scope. */
