@@ -21,6 +21,7 @@ static const struct lf_err_entry lf_err_table[] = {{0, "OK", "ok"}, LF_ERR_LIST(
 #include "lf/err_transport.def"
 #include "lf/err_provision.def"
 #include "lf/err_sim.def"
+#include "lf/err_stage1.def"
 };
 #undef LF_ERR_ENUM_
 

@@ -111,7 +111,8 @@ int lf_boot_check_secondary(struct lf_boot_ctx *ctx, uint8_t type, struct lf_boo
     res->other_ver = hdr.version;
     /* V3 */
     if (type != LF_SWAP_REVERT && c->classify) {
-        int cls = c->classify(c->hook_ctx, c->image_num, sec, &hdr);
+        int reason = LF_E_BOOT_FOREIGN_IMAGE;
+        int cls = c->classify(c->hook_ctx, c->image_num, sec, &hdr, &reason);
         if (cls < 0) {
             res->reason = cls;
             *verdict = LF_CHECK_SKIP;
@@ -121,8 +122,12 @@ int lf_boot_check_secondary(struct lf_boot_ctx *ctx, uint8_t type, struct lf_boo
             *verdict = LF_CHECK_HANDLED;
             return LF_OK;
         }
+        if (cls == LF_BOOT_CLASS_CONSUMED) {
+            *verdict = LF_CHECK_CONSUMED;
+            return LF_OK;
+        }
         if (cls != LF_BOOT_CLASS_APP) {
-            return lf_check_reject(res, verdict, LF_E_BOOT_FOREIGN_IMAGE);
+            return lf_check_reject(res, verdict, reason < 0 ? reason : LF_E_BOOT_FOREIGN_IMAGE);
         }
     }
     /* V4: linked for somewhere else. */

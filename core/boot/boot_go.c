@@ -60,6 +60,11 @@ static int lf_boot_not_accepted(struct lf_boot_ctx *ctx, uint8_t type, uint8_t v
         res->action = LF_BOOT_ACT_HANDED_OFF;
         LF_BOOT_LOG(ctx, "boot: secondary handed to the classify hook");
         break;
+    case LF_CHECK_CONSUMED: /* V3 */
+        res->action = LF_BOOT_ACT_HANDED_OFF;
+        err = lf_boot_clear_request(ctx);
+        LF_BOOT_LOG(ctx, "boot: secondary installed by the classify hook: request cleared");
+        break;
     case LF_CHECK_SKIP:
         LF_BOOT_LOG(ctx, "boot: classify hook failed (%s): secondary left alone",
                     lf_err_name(res->reason));

@@ -44,11 +44,12 @@ int lf_swap_resume(struct lf_boot_ctx *ctx, const struct lf_trailer *pri, struct
 
 /* Outcome of rows V1..V10. */
 enum lf_check_verdict {
-    LF_CHECK_ACCEPT = 1,  /* swap it: op->swap_size is set */
-    LF_CHECK_EMPTY = 2,   /* V1: no image behind the request */
-    LF_CHECK_HANDLED = 3, /* V3: the classify hook took it */
-    LF_CHECK_REJECT = 4,  /* *reason says why */
-    LF_CHECK_SKIP = 5,    /* the hook failed: leave everything as it is */
+    LF_CHECK_ACCEPT = 1,   /* swap it: op->swap_size is set */
+    LF_CHECK_EMPTY = 2,    /* V1: no image behind the request */
+    LF_CHECK_HANDLED = 3,  /* V3: the classify hook took it */
+    LF_CHECK_REJECT = 4,   /* *reason says why */
+    LF_CHECK_SKIP = 5,     /* the hook failed: leave everything as it is */
+    LF_CHECK_CONSUMED = 6, /* V3: the hook installed it elsewhere: clear the request */
 };
 
 /* Check the secondary for an operation of `type`. *verdict is set only when

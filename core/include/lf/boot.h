@@ -102,9 +102,10 @@ int lf_boot_layout_check_board(const struct lf_boot_strategy *s, const struct lf
 
 /* classify hook answers (row V3). */
 enum lf_boot_class {
-    LF_BOOT_CLASS_APP = 0,     /* an application update: check and swap it */
-    LF_BOOT_CLASS_HANDLED = 1, /* the hook dealt with it; leave the secondary alone */
-    LF_BOOT_CLASS_FOREIGN = 2, /* not for this slot: reject and clear */
+    LF_BOOT_CLASS_APP = 0,      /* an application update: check and swap it */
+    LF_BOOT_CLASS_HANDLED = 1,  /* the hook dealt with it; leave the secondary alone */
+    LF_BOOT_CLASS_FOREIGN = 2,  /* not for this slot: reject (with *reason) and clear */
+    LF_BOOT_CLASS_CONSUMED = 3, /* the hook installed it elsewhere: clear the request */
 };
 
 /* Downgrade prevention (rows V8, V9). */
@@ -127,9 +128,11 @@ struct lf_boot_cfg {
                     struct lf_image_info *info);
     /* Row V3, TEST/PERM only; NULL = every image is an application update.
      * Returns an enum lf_boot_class, or a negative error (the secondary is
-     * then left alone and the boot goes on with NONE). */
+     * then left alone and the boot goes on with NONE). For FOREIGN the hook
+     * may set *reason (preset to LF_E_BOOT_FOREIGN_IMAGE) to the precise
+     * refusal the boot record keeps. */
     int (*classify)(void *hook_ctx, uint8_t image_num, const struct lf_flash_area *secondary,
-                    const struct lf_image_header *hdr);
+                    const struct lf_image_header *hdr, int *reason);
     /* Stored security counter (rows V7, F2); both NULL = not used.
      * set is called only with a value above the one get returned. */
     int (*sec_cnt_get)(void *hook_ctx, uint8_t image_num, uint32_t *value);

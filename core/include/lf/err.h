@@ -11,7 +11,7 @@
  *   generic  -1 ..  -19     flash   -20 ..  -39    crypto  -40 ..  -59
  *   image   -60 ..  -99     boot   -100 .. -139    cbor   -140 .. -159
  *   smp    -160 .. -189     transport -190..-199   provision/stage0 -200..-239
- *   sim/host -240 .. -269
+ *   sim/host -240 .. -269   stage1 -270 .. -289
  * Entries: X(NAME, value, "short reason")  ->  enum constant LF_E_<NAME>.
  */
 
@@ -42,6 +42,7 @@ enum lf_err {
 #include "lf/err_transport.def"
 #include "lf/err_provision.def"
 #include "lf/err_sim.def"
+#include "lf/err_stage1.def"
 #undef LF_ERR_ENUM_
 };
 /* clang-format on */

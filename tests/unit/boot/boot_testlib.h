@@ -82,7 +82,7 @@ struct bt_boot_opts {
     bool no_record; /* leave the STATE area alone (cost measurements) */
     void *hook_ctx;
     int (*classify)(void *hook_ctx, uint8_t image_num, const struct lf_flash_area *secondary,
-                    const struct lf_image_header *hdr);
+                    const struct lf_image_header *hdr, int *reason);
     int (*sec_cnt_get)(void *hook_ctx, uint8_t image_num, uint32_t *value);
     int (*sec_cnt_set)(void *hook_ctx, uint8_t image_num, uint32_t value);
 };

@@ -190,8 +190,9 @@ static int cnt_set(void *ctx, uint8_t image, uint32_t v)
 }
 
 static int classify(void *ctx, uint8_t image, const struct lf_flash_area *sec,
-                    const struct lf_image_header *hdr)
+                    const struct lf_image_header *hdr, int *reason)
 {
+    (void)reason;
     (void)image;
     (void)sec;
     struct sc *s = ctx;

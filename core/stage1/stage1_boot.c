@@ -1,0 +1,93 @@
+/*
+ * One boot of stage 1 (docs/stage1.md section 2): run the engine for the
+ * application, then decide what the port does next, confirming this stage 1
+ * if it is on trial and has reached a valid application.
+ */
+#include <string.h>
+
+#include "lf/err.h"
+#include "lf/stage1.h"
+#include "lf/trailer.h"
+
+static const char *const s1_next_names[] = {"?", "jump to the application",
+                                            "reset into the stage-1 trial", "serial recovery"};
+
+/* Was image_ok of the running stage 1 already written (an SMP confirm, or
+ * this stage 1 at an earlier boot of the same trial)? */
+static bool s1_confirmed(const struct lf_flash_map *map, const struct lf_stage0_handoff *h)
+{
+    struct lf_trailer tr;
+    const struct lf_flash_area *fa = lf_stage0_slot_area(map, h->slot);
+    return fa && lf_trailer_read(fa, &tr) == LF_OK && tr.image_ok == LF_FLAG_SET;
+}
+
+/* B3..B5: a trial ends in a confirm only once the application is valid. */
+static void s1_confirm_self(const struct lf_stage1_ctx *ctx, struct lf_stage1_result *out)
+{
+    const struct lf_stage1_platform *p = ctx->p;
+    if (!ctx->h->trial || s1_confirmed(p->map, ctx->h)) {
+        return;
+    }
+    if (out->next != LF_STAGE1_JUMP) {
+        lf_logf(p->log, "stage1: on trial without a valid application: not confirming");
+        return;
+    }
+    if (p->confirm == LF_STAGE1_CONFIRM_SMP) {
+        out->awaiting_confirm = true;
+        lf_logf(p->log, "stage1: on trial: waiting for an SMP confirm of image 1");
+        return;
+    }
+    int err = lf_stage0_confirm(p->map, ctx->h);
+    if (err) {
+        /* Not fatal: stage 0 abandons this trial at the next reset. */
+        lf_logf(p->log, "stage1: self-confirm failed: %s", lf_err_str(err));
+        return;
+    }
+    out->confirmed_self = true;
+    lf_logf(p->log, "stage1: confirmed itself in s%u", ctx->h->slot);
+}
+
+int lf_stage1_boot(struct lf_stage1_ctx *ctx, const struct lf_stage1_platform *p,
+                   const struct lf_stage0_handoff *h, struct lf_stage1_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    memset(ctx, 0, sizeof(*ctx));
+    if (!lf_stage0_handoff_valid(h)) {
+        return LF_E_STAGE0_HANDOFF;
+    }
+    ctx->p = p;
+    ctx->h = h;
+    const struct lf_flash_map *map = p->map;
+    ctx->cfg = (struct lf_boot_cfg){
+        .strategy = p->strategy,
+        .primary = lf_flash_map_area(map, LF_AREA_APP_PRIMARY),
+        .secondary = lf_flash_map_area(map, LF_AREA_APP_SECONDARY),
+        .scratch = lf_flash_map_area(map, LF_AREA_SCRATCH),
+        .state = lf_flash_map_area(map, LF_AREA_STATE),
+        .keys = p->app_keys,
+        .image_num = 0,
+        .flags = p->boot_flags,
+        .log = p->log,
+        .hook_ctx = ctx,
+        .classify = lf_stage1_classify,
+    };
+    lf_logf(p->log, "stage1: running from s%u (%u.%u.%u+%u)%s", h->slot, h->version.major,
+            h->version.minor, h->version.revision, (unsigned)h->version.build,
+            h->trial ? ", on trial" : "");
+    out->engine_err = lf_boot_go(&ctx->boot, &ctx->cfg, &out->engine);
+    out->install = ctx->install;
+    out->install_reason = ctx->install_reason;
+    out->install_slot = ctx->install_slot;
+    out->install_ver = ctx->install_ver;
+    if (ctx->install == LF_STAGE1_INSTALL_COPIED) {
+        out->next = LF_STAGE1_RESET; /* I8: straight into the new stage 1's trial */
+    } else if (out->engine_err == LF_OK) {
+        out->next = LF_STAGE1_JUMP;
+    } else {
+        out->next = LF_STAGE1_RECOVERY;
+        lf_logf(p->log, "stage1: no application to boot: %s", lf_err_str(out->engine_err));
+    }
+    s1_confirm_self(ctx, out);
+    lf_logf(p->log, "stage1: %s", s1_next_names[out->next]);
+    return LF_OK;
+}
