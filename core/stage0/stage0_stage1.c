@@ -33,6 +33,35 @@ int lf_stage0_confirm(const struct lf_flash_map *map, const struct lf_stage0_han
     return lf_trailer_set_confirmed(fa);
 }
 
+/*
+ * The inactive slot is the running image's only fallback while it is on
+ * trial (or booted as a last resort): never overwrite it before the confirm.
+ * The handoff says how this boot started; image_ok in the active slot's
+ * trailer says whether the image has been confirmed since (stage 1 itself,
+ * or an SMP `image confirm`), so a confirm counts at once, without a reset.
+ * Only an exactly set image_ok counts (row T4 of docs/stage0.md).
+ */
+static int lf_stage0_check_not_on_trial(const struct lf_flash_map *map,
+                                        const struct lf_stage0_handoff *h)
+{
+    if (!h->trial && !h->last_resort) {
+        return LF_OK;
+    }
+    const struct lf_flash_area *active = lf_stage0_slot_area(map, h->slot);
+    if (!active) {
+        return LF_E_STAGE0_NO_SLOT;
+    }
+    struct lf_trailer tr;
+    int err = lf_trailer_read(active, &tr);
+    if (err) {
+        return err;
+    }
+    if (tr.magic == LF_MAGIC_GOOD && tr.image_ok == LF_FLAG_SET) {
+        return LF_OK;
+    }
+    return LF_E_STAGE0_ACTIVE_ON_TRIAL;
+}
+
 int lf_stage0_check_upload(const struct lf_flash_map *map, const struct lf_stage0_handoff *h,
                            const struct lf_image_header *hdr, const struct lf_flash_area **target)
 {
@@ -42,17 +71,16 @@ int lf_stage0_check_upload(const struct lf_flash_map *map, const struct lf_stage
     if (!lf_stage0_handoff_valid(h)) {
         return LF_E_STAGE0_HANDOFF;
     }
-    /* The inactive slot is the running image's only fallback while it is
-     * on trial: never overwrite it before the confirm. */
-    if (h->trial || h->last_resort) {
-        return LF_E_STAGE0_ACTIVE_ON_TRIAL;
-    }
     const struct lf_flash_area *fa = lf_stage0_slot_area(map, (uint8_t)(h->slot ^ 1u));
     if (!fa) {
         return LF_E_STAGE0_NO_SLOT;
     }
+    int err = lf_stage0_check_not_on_trial(map, h);
+    if (err) {
+        return err;
+    }
     uint32_t addr;
-    int err = lf_image_rom_fixed_addr(hdr, &addr);
+    err = lf_image_rom_fixed_addr(hdr, &addr);
     if (err) {
         return err;
     }
@@ -112,6 +140,28 @@ int lf_stage0_check_counter(const struct lf_flash_area *provision, uint32_t sec_
         return LF_E_STAGE0_ROLLBACK;
     }
     if (sec_cnt > cur.value && cur.left == 0) {
+        return LF_E_PROVISION_COUNTER_FULL;
+    }
+    return LF_OK;
+}
+
+int lf_stage0_check_counter_after(const struct lf_flash_area *provision,
+                                  const struct lf_stage0_handoff *h, uint32_t sec_cnt,
+                                  struct lf_provision_counter *c)
+{
+    struct lf_provision_counter cur;
+    int err = lf_stage0_check_counter(provision, sec_cnt, &cur);
+    if (c) {
+        *c = cur;
+    }
+    if (err || !lf_stage0_handoff_valid(h) || h->image_sec_cnt <= cur.value || cur.left == 0) {
+        return err;
+    }
+    /* the running stage 1's counter is stored first, in one more slot */
+    if (sec_cnt < h->image_sec_cnt) {
+        return LF_E_STAGE0_ROLLBACK;
+    }
+    if (sec_cnt > h->image_sec_cnt && cur.left < 2u) {
         return LF_E_PROVISION_COUNTER_FULL;
     }
     return LF_OK;

@@ -50,13 +50,17 @@ static int s1_validate_root(const struct lf_stage1_ctx *c, const struct lf_flash
 }
 
 /* I3/I4: `fa` already holds the image with this hash, marked (magic written
- * only after a verified copy). */
-static bool s1_holds(const struct lf_flash_area *fa, const uint8_t hash[LF_SHA256_SIZE])
+ * only after a verified copy). In the other slot it must still be pending:
+ * a copy whose trial was cut short is abandoned (copy_done written), stage 0
+ * never boots it again, so it has to be copied and tried afresh. */
+static bool s1_holds(const struct lf_flash_area *fa, const uint8_t hash[LF_SHA256_SIZE],
+                     bool running)
 {
     uint8_t h[LF_SHA256_SIZE];
     struct lf_trailer tr;
     return lf_image_get_hash(fa, 0, h) == LF_OK && memcmp(h, hash, sizeof(h)) == 0 &&
-           lf_trailer_read(fa, &tr) == LF_OK && tr.magic == LF_MAGIC_GOOD;
+           lf_trailer_read(fa, &tr) == LF_OK && tr.magic == LF_MAGIC_GOOD &&
+           (running || (tr.copy_done == LF_FLAG_UNSET && tr.image_ok != LF_FLAG_SET));
 }
 
 static int s1_refuse(struct lf_stage1_ctx *c, int *reason, int why)
@@ -119,7 +123,7 @@ int lf_stage1_classify(void *hook_ctx, uint8_t image_num, const struct lf_flash_
     if (err) {
         return s1_refuse(c, reason, err); /* I2 */
     }
-    if (s1_holds(target, info.hash)) {
+    if (s1_holds(target, info.hash, slot == c->h->slot)) {
         /* I3 (the other slot) / I4 (the running one, after its trial): a cut
          * came between the mark and the clear. */
         c->install = LF_STAGE1_INSTALL_PRESENT;
@@ -135,7 +139,8 @@ int lf_stage1_classify(void *hook_ctx, uint8_t image_num, const struct lf_flash_
     }
     if (!err) {
         err =
-            lf_stage0_check_counter(lf_flash_map_area(map, LF_AREA_PROVISION), info.sec_cnt, NULL);
+            lf_stage0_check_counter_after(lf_flash_map_area(map, LF_AREA_PROVISION), c->h,
+                                          info.sec_cnt, NULL);
     }
     if (err) {
         return s1_refuse(c, reason, err);

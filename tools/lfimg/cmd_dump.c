@@ -11,6 +11,7 @@
 #include "cmds.h"
 #include "layout.h"
 #include "lf/err.h"
+#include "lfup.h"
 #include "ramflash.h"
 #include "util.h"
 
@@ -136,7 +137,8 @@ int lfimg_cmd_dump(int argc, char **argv)
     int rc = lfimg_parse(argc, argv, dump_opts, 2, dump_opt, &c, pos, 1, &npos,
                          "lfimg dump [--json] [--max-align A] FILE",
                          "Show the header, the TLVs and, when the file extends past the image "
-                         "(--pad),\nthe trailer. Exit 1 when the structure is broken.");
+                         "(--pad),\nthe trailer. An update file (lfimg pack) is shown as its "
+                         "entries and their\nimages. Exit 1 when the structure is broken.");
     if (rc) {
         return rc == 1 ? LFIMG_EXIT_OK : LFIMG_EXIT_USAGE;
     }
@@ -148,6 +150,11 @@ int lfimg_cmd_dump(int argc, char **argv)
     size_t len;
     if (lfimg_read_file(pos[0], &buf, &len) != 0) {
         return LFIMG_EXIT_USAGE;
+    }
+    if (lfup_is(buf, len)) {
+        rc = lfup_dump(pos[0], buf, len, c.json);
+        free(buf);
+        return rc;
     }
     if (len < LF_IMAGE_HEADER_SIZE) {
         lfimg_err("dump: %s is shorter than an image header", pos[0]);

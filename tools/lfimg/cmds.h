@@ -8,5 +8,7 @@ int lfimg_cmd_getpub(int argc, char **argv);
 int lfimg_cmd_sign(int argc, char **argv);
 int lfimg_cmd_verify(int argc, char **argv);
 int lfimg_cmd_dump(int argc, char **argv);
+int lfimg_cmd_provision(int argc, char **argv);
+int lfimg_cmd_pack(int argc, char **argv);
 
 #endif

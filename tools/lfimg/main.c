@@ -1,5 +1,6 @@
 /*
- * lfimg: keys, signing, verification and dumps of MCUboot-format images.
+ * lfimg: keys, signing, verification and dumps of MCUboot-format images,
+ * provision areas and stage-1 update files.
  * Signing follows imgtool's options and produces imgtool's layout byte for
  * byte; verification runs the firmware's own validator (core/image).
  */
@@ -21,14 +22,16 @@ static const struct lfimg_cmd lfimg_cmds[] = {
     {"getpub", lfimg_cmd_getpub, "print a key's public part (C source, PEM, DER or hash)"},
     {"sign", lfimg_cmd_sign, "make a signed image (imgtool's options and layout)"},
     {"verify", lfimg_cmd_verify, "validate an image with the bootloader's validator"},
-    {"dump", lfimg_cmd_dump, "show header, TLVs and trailer of an image (--json)"},
+    {"dump", lfimg_cmd_dump, "show an image (header, TLVs, trailer) or an update file (--json)"},
+    {"provision", lfimg_cmd_provision, "write a device's provision area (root keys, counter)"},
+    {"pack", lfimg_cmd_pack, "pack the S0 and S1 variants of stage 1 into one update file"},
 };
 
 static void lfimg_usage(FILE *f)
 {
     fprintf(f, "usage: lfimg COMMAND [options] [args]\n\ncommands:\n");
     for (size_t i = 0; i < sizeof(lfimg_cmds) / sizeof(lfimg_cmds[0]); i++) {
-        fprintf(f, "  %-8s %s\n", lfimg_cmds[i].name, lfimg_cmds[i].summary);
+        fprintf(f, "  %-10s %s\n", lfimg_cmds[i].name, lfimg_cmds[i].summary);
     }
     fprintf(f, "\n'lfimg COMMAND --help' describes a command.\n"
                "Exit codes: 0 success, 1 image invalid, 2 usage or I/O error.\n");

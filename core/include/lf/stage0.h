@@ -92,7 +92,9 @@ int lf_stage0_confirm(const struct lf_flash_map *map, const struct lf_stage0_han
 /*
  * May an image with header `hdr` be uploaded to stage 1's inactive slot?
  * Checks, in order: h valid (LF_E_STAGE0_HANDOFF), the active stage 1 is not
- * on trial (LF_E_STAGE0_ACTIVE_ON_TRIAL), ROM_FIXED (LF_E_IMG_NOT_ROM_FIXED)
+ * on trial (LF_E_STAGE0_ACTIVE_ON_TRIAL: h->trial or h->last_resort, and the
+ * active slot's trailer does not yet hold a set image_ok; reads the flash, so
+ * a confirm since this boot counts at once), ROM_FIXED (LF_E_IMG_NOT_ROM_FIXED)
  * with the inactive slot's address (LF_E_STAGE0_WRONG_SLOT), version
  * (including the build number) newer than the active image's
  * (LF_E_STAGE0_NOT_NEWER). *target (may be NULL) receives the slot to write.
@@ -118,6 +120,18 @@ int lf_stage0_upload_begin(const struct lf_flash_area *slot);
  */
 int lf_stage0_check_counter(const struct lf_flash_area *provision, uint32_t sec_cnt,
                             struct lf_provision_counter *c);
+
+/*
+ * The same for an upload while the stage 1 of handoff h runs (h may be NULL
+ * or invalid: then exactly lf_stage0_check_counter). A confirmed running
+ * stage 1 whose counter is above the stored one has its counter stored at
+ * the next boot, before the new image's trial: that counter is the floor the
+ * new image must reach, and its slot is one fewer left. So two increases in a
+ * row are refused up front when only one slot is left.
+ */
+int lf_stage0_check_counter_after(const struct lf_flash_area *provision,
+                                  const struct lf_stage0_handoff *h, uint32_t sec_cnt,
+                                  struct lf_provision_counter *c);
 
 /* -1, 0, +1: major, minor, revision, then build number. */
 int lf_stage0_version_cmp(const struct lf_image_version *a, const struct lf_image_version *b);

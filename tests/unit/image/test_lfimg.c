@@ -2,7 +2,9 @@
  * lfimg end to end (the binary, run with system()): verify over every
  * vector, byte-identical Ed25519 re-signing and ECDSA layout identity with
  * imgtool's files, sign -> core validate round trips over the option matrix,
- * fit checks, keygen/getpub, dump, and the usage errors.
+ * fit checks, keygen/getpub, dump, provision areas (read back with the
+ * core's reader), update files (read back with lfmgr's parser), and the
+ * usage errors.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <setjmp.h>
@@ -17,8 +19,11 @@
 #include <cmocka.h>
 #include <openssl/sha.h>
 
+#include "boards.h"
 #include "image_test_util.h"
+#include "imgfile.h"
 #include "lf/err.h"
+#include "lf/provision.h"
 
 #define MAX_VECTORS 64
 
@@ -564,8 +569,9 @@ static void test_usage_errors(void **state)
         }
         assert_true(strlen(R.err) > 0);
     }
-    static const char *const cmds[] = {"sign", "verify", "dump", "keygen", "getpub"};
-    for (size_t i = 0; i < 5; i++) {
+    static const char *const cmds[] = {"sign",   "verify",    "dump", "keygen",
+                                       "getpub", "provision", "pack"};
+    for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
         assert_int_equal(lfimg("%s --help", cmds[i]), 0);
         char want[64];
         snprintf(want, sizeof(want), "usage: lfimg %s", cmds[i]);
@@ -655,6 +661,328 @@ static void test_dump(void **state)
     assert_non_null(strstr(R.out, "(bad)"));
 }
 
+/* ---- provision ------------------------------------------------------------ */
+
+/* The KEYHASH TLV imgtool put into one of its images: an independent
+ * SHA-256 of the key's DER SubjectPublicKeyInfo. */
+static void imgtool_keyhash(const char *image, uint8_t out[32])
+{
+    size_t len;
+    uint8_t *img = read_file(image, &len);
+    struct ram_flash rf;
+    ram_flash_init(&rf, (uint32_t)len, (uint32_t)len);
+    ram_flash_load(&rf, img, len, (uint32_t)len);
+    struct lf_image_header h;
+    assert_int_equal(lf_image_read_header(&rf.area, 0, &h), LF_OK);
+    struct lf_image_tlv_iter it;
+    assert_int_equal(lf_image_tlv_iter_begin(&it, &rf.area, 0, &h), LF_OK);
+    struct lf_image_tlv t;
+    int found = 0;
+    while (lf_image_tlv_iter_next(&it, &t) > 0) {
+        if (t.type == LF_TLV_KEYHASH) {
+            assert_int_equal(lf_image_tlv_read(&it, &t, 0, out, 32), LF_OK);
+            found++;
+        }
+    }
+    assert_int_equal(found, 1);
+    ram_flash_free(&rf);
+    free(img);
+}
+
+/* Read a provision file back with the core's reader. */
+static void read_provision(const char *path, uint32_t want_size, struct lf_provision *p,
+                           struct lf_provision_counter *c)
+{
+    size_t len;
+    uint8_t *buf = read_file(path, &len);
+    assert_int_equal(len, want_size);
+    struct ram_flash rf;
+    ram_flash_init(&rf, (uint32_t)len, (uint32_t)len);
+    ram_flash_load(&rf, buf, len, (uint32_t)len);
+    assert_int_equal(lf_provision_read(&rf.area, p), LF_OK);
+    assert_int_equal(lf_provision_counter_read(&rf.area, p, c), LF_OK);
+    /* Nothing but the layout is programmed. */
+    for (size_t i = LF_PROVISION_SIZE(p->counter_slots); i < len; i++) {
+        assert_int_equal(buf[i], 0xff);
+    }
+    ram_flash_free(&rf);
+    free(buf);
+}
+
+static void test_provision(void **state)
+{
+    (void)state;
+    const struct lf_board *b = &lf_board_nrf52840dk;
+    uint32_t size = b->areas[LF_AREA_PROVISION].size;
+    char out[300];
+    snprintf(out, sizeof(out), "%s/prov.bin", tmp);
+    /* Key 0 as a public PEM, key 1 as a private one (its public part). */
+    assert_int_equal(lfimg("provision --board nrf52840dk --key keys/ecdsa-p256.pub.pem "
+                           "--key keys/ed25519.pem --counter 5 -o %s",
+                           out),
+                     0);
+    assert_non_null(strstr(R.out, "counter 5, 32 slots (31 increases possible)"));
+    struct lf_provision p;
+    struct lf_provision_counter c;
+    read_provision(out, size, &p, &c);
+    assert_int_equal(p.key_count, 2);
+    assert_int_equal(p.counter_slots, b->counter_slots);
+    assert_int_equal(p.revoked, 0);
+    assert_int_equal(p.key_type[0], LF_KEY_ECDSA_P256);
+    assert_int_equal(p.key_type[1], LF_KEY_ED25519);
+    uint8_t h[2][32];
+    imgtool_keyhash(VEC_DIR "/images/ecdsa-p256_p1k.bin", h[0]);
+    imgtool_keyhash(VEC_DIR "/images/ed25519_p1k.bin", h[1]);
+    assert_memory_equal(p.key_hash[0], h[0], 32);
+    assert_memory_equal(p.key_hash[1], h[1], 32);
+    /* and OpenSSL's DER of the very files given */
+    struct test_key k;
+    load_key(VEC_DIR "/keys/ed25519.pem", &k);
+    uint8_t d[32];
+    SHA256(k.der, k.der_len, d);
+    assert_memory_equal(p.key_hash[1], d, 32);
+    free_key(&k);
+    assert_int_equal(c.value, 5);
+    assert_int_equal(c.used, 1);
+    assert_int_equal(c.left, b->counter_slots - 1);
+
+    /* JSON, stdout output, another board, the slot count overridden, and the
+     * largest count the 4 KiB area holds. */
+    assert_int_equal(lfimg("provision -b nrf52840dk-qspi -k keys/ed25519.pub.pem "
+                           "--counter-slots 3 --json -o %s",
+                           out),
+                     0);
+    char hex[65];
+    for (int i = 0; i < 32; i++) {
+        snprintf(hex + 2 * i, 3, "%02x", h[1][i]);
+    }
+    assert_non_null(strstr(R.out, hex));
+    assert_non_null(strstr(R.out, "\"counter\": 0, \"counter_slots\": 3, "
+                                  "\"counter_slots_left\": 2}"));
+    read_provision(out, lf_board_nrf52840dk_qspi.areas[LF_AREA_PROVISION].size, &p, &c);
+    assert_int_equal(p.key_count, 1);
+    assert_int_equal(p.counter_slots, 3);
+    assert_int_equal(c.value, 0);
+    assert_int_equal(c.left, 2);
+    assert_int_equal(lfimg("provision -b nrf52840dk -k keys/ed25519.pub.pem -k "
+                           "keys/ecdsa-p256.pem -k keys/ecdsa-p256-wrong.pem "
+                           "--counter-slots 492 -c 0xffffffff -o -"),
+                     0);
+    char stdout_copy[300];
+    snprintf(stdout_copy, sizeof(stdout_copy), "%s/out", tmp);
+    read_provision(stdout_copy, size, &p, &c);
+    assert_int_equal(p.key_count, 3);
+    assert_int_equal(p.counter_slots, 492);
+    assert_int_equal(c.value, 0xffffffffu);
+    assert_non_null(strstr(R.err, "491 increases possible")); /* summary on stderr */
+}
+
+static void test_provision_errors(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *args;
+        const char *err;
+    } bad[] = {
+        {"-b nrf52840dk -k keys/ed25519.pem -k keys/ecdsa-p256.pem -k keys/ed25519.pub.pem "
+         "-k keys/ecdsa-p256-wrong.pem -k keys/ecdsa-p256.pub.pem",
+         "at most 4 root keys"},
+        {"-b nrf52840dk -k payloads/p1k.bin", "not a PEM"},
+        {"-b nrf52840dk -k keys/missing.pem", "cannot open key keys/missing.pem"},
+        {"-b nrf52840dk -k keys/ed25519.pem -k keys/ed25519.pub.pem", "is the same key as"},
+        {"-b nrf52840 -k keys/ed25519.pem", "unknown board 'nrf52840' (known: nrf52840dk"},
+        {"-b nrf52840dk -k keys/ed25519.pem --counter-slots 493",
+         "493 counter slots do not fit nrf52840dk's provision area"},
+        {"-b nrf52840dk -k keys/ed25519.pem --counter-slots 0", "0 counter slots do not fit"},
+        {"-b nrf52840dk -k keys/ed25519.pem --counter 0x100000000", "not a 32-bit number"},
+        {"-b nrf52840dk", "need --board, at least one --key and --output"},
+    };
+    char out[300];
+    snprintf(out, sizeof(out), "%s/prov-bad.bin", tmp);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        int rc = lfimg("provision %s -o %s", bad[i].args, out);
+        if (rc != 2 || !strstr(R.err, bad[i].err)) {
+            fail_msg("'provision %s' -> %d, stderr '%s', expected 2 and '%s'", bad[i].args, rc,
+                     R.err, bad[i].err);
+        }
+        assert_int_equal(access(out, F_OK), -1); /* nothing written */
+    }
+    assert_int_equal(lfimg("provision -b nrf52840dk -k keys/ed25519.pem"), 2);
+    assert_non_null(strstr(R.err, "--output"));
+}
+
+/* ---- pack ------------------------------------------------------------------- */
+
+/* CPU address of S0/S1 on the reference board. */
+static uint32_t slot_addr(int slot)
+{
+    const struct lf_board *b = &lf_board_nrf52840dk;
+    const struct lf_board_area *a = &b->areas[slot ? LF_AREA_S1 : LF_AREA_S0];
+    return b->dev_map_addr[a->dev] + a->off;
+}
+
+/* Sign a stage-1 variant for `slot` (or the address addr if non-zero) into
+ * tmp/name; extra options appended. */
+static void sign_variant(const char *name, int slot, uint32_t addr, const char *version,
+                         const char *extra)
+{
+    assert_int_equal(lfimg("sign -k keys/ecdsa-p256.pem -H 0x200 --pad-header --align 4 -v %s "
+                           "-S 0x8000 --public-key-format full -F 0x%x %s payloads/p1k.bin %s/%s",
+                           version, addr ? addr : slot_addr(slot), extra, tmp, name),
+                     0);
+}
+
+static void test_pack(void **state)
+{
+    (void)state;
+    sign_variant("s0.bin", 0, 0, "1.2.3+4", "-s 7");
+    sign_variant("s1.bin", 1, 0, "1.2.3+4", "-s 7");
+    assert_int_equal(lfimg("pack --board nrf52840dk --s0 %s/s0.bin --s1 %s/s1.bin -k "
+                           "keys/ecdsa-p256.pub.pem -o %s/st.lfu",
+                           tmp, tmp, tmp),
+                     0);
+    assert_non_null(strstr(R.out, "stage 1 1.2.3+4"));
+    char path[300];
+    snprintf(path, sizeof(path), "%s/st.lfu", tmp);
+    size_t len;
+    uint8_t *f = read_file(path, &len);
+    /* lfmgr's own reader accepts it and finds both variants byte for byte. */
+    struct lfm_upd u;
+    char why[200] = "";
+    if (lfm_upd_parse(f, len, &u, why, sizeof(why)) != 0) {
+        fail_msg("lfmgr rejects the update file: %s", why);
+    }
+    assert_int_equal(u.count, 2);
+    assert_int_equal(f[4], 1);
+    assert_int_equal(f[8] | f[9] << 8 | f[10] << 16 | (uint32_t)f[11] << 24, len);
+    for (unsigned i = 0; i < 2; i++) {
+        assert_int_equal(u.e[i].slot, i);
+        assert_int_equal(u.e[i].image, 1);
+        assert_int_equal(u.e[i].load_addr, slot_addr((int)i));
+        assert_int_equal(u.e[i].off % 16, 0);
+        snprintf(path, sizeof(path), "%s/s%u.bin", tmp, i);
+        size_t ilen;
+        uint8_t *img = read_file(path, &ilen);
+        assert_int_equal(u.e[i].len, ilen);
+        assert_memory_equal(f + u.e[i].off, img, ilen);
+        free(img);
+    }
+    assert_int_equal(u.e[0].off, 48);
+    for (uint32_t i = u.e[0].off + u.e[0].len; i < u.e[1].off; i++) {
+        assert_int_equal(f[i], 0); /* alignment gap */
+    }
+    assert_int_equal(u.e[1].off + u.e[1].len, len);
+
+    /* dump describes it */
+    assert_int_equal(lfimg("dump %s/st.lfu", tmp), 0);
+    assert_non_null(strstr(R.out, "format 1, 2 entries"));
+    assert_non_null(strstr(R.out, "entry 1: S1, image 1, load address 0x0000c000"));
+    assert_non_null(strstr(R.out, "version 1.2.3+4, security counter 7, ROM_FIXED"));
+    assert_int_equal(lfimg("dump --json %s/st.lfu", tmp), 0);
+    assert_non_null(strstr(R.out, "{\"slot\": 0, \"image\": 1, \"load_addr\": 16384, "
+                                  "\"offset\": 48"));
+    assert_non_null(strstr(R.out, "\"security_counter\": 7"));
+    assert_non_null(strstr(R.out, "\"error\": null"));
+
+    /* A flipped body byte, and a truncated file: both readers refuse. */
+    f[u.e[1].off + 0x300] ^= 1;
+    snprintf(path, sizeof(path), "%s/bad.lfu", tmp);
+    FILE *o = fopen(path, "wb");
+    fwrite(f, 1, len, o);
+    fclose(o);
+    assert_int_equal(lfimg("dump %s", path), 1);
+    assert_non_null(strstr(R.out, "entry 1 (S1): the image does not match its SHA256"));
+    o = fopen(path, "wb");
+    fwrite(f, 1, len - 1, o);
+    fclose(o);
+    assert_int_not_equal(lfm_upd_parse(f, len - 1, &u, why, sizeof(why)), 0);
+    assert_int_equal(lfimg("dump --json %s", path), 1);
+    assert_non_null(strstr(R.out, "\"error\": \"truncated or padded"));
+    free(f);
+
+    /* One variant alone is a valid file too. */
+    assert_int_equal(lfimg("pack -b nrf52840dk --s1 %s/s1.bin --json -o %s/one.lfu", tmp, tmp), 0);
+    assert_non_null(strstr(R.out, "\"entries\": [{\"slot\": 1, \"image\": 1"));
+    snprintf(path, sizeof(path), "%s/one.lfu", tmp);
+    f = read_file(path, &len);
+    assert_int_equal(lfm_upd_parse(f, len, &u, why, sizeof(why)), 0);
+    assert_int_equal(u.count, 1);
+    assert_int_equal(u.e[0].slot, 1);
+    free(f);
+}
+
+static void test_pack_refusals(void **state)
+{
+    (void)state;
+    sign_variant("p0.bin", 0, 0, "2.0.0", "-s 3");
+    sign_variant("p1.bin", 1, 0, "2.0.0", "-s 3");
+    sign_variant("p1-v.bin", 1, 0, "2.0.0+1", "-s 3");
+    sign_variant("p1-c.bin", 1, 0, "2.0.0", "-s 4");
+    sign_variant("p1-pad.bin", 1, 0, "2.0.0", "-s 3 --pad");
+    sign_variant("p1-far.bin", 1, 0x20000, "2.0.0", "-s 3");
+    /* a payload that fits the slot for imgtool but not below stage 0's limit */
+    char big[300];
+    snprintf(big, sizeof(big), "%s/big-payload.bin", tmp);
+    FILE *o = fopen(big, "wb");
+    for (int i = 0; i < 0x8000 - 0x200 - 0x100; i++) {
+        fputc(i, o);
+    }
+    fclose(o);
+    assert_int_equal(lfimg("sign -k keys/ecdsa-p256.pem -H 0x200 --pad-header --align 4 -v 2.0.0 "
+                           "-s 3 -S 0x10000 --public-key-format full -F 0x%x %s %s/p1-big.bin",
+                           slot_addr(1), big, tmp),
+                     0);
+    static const struct {
+        const char *s0, *s1;
+        int rc;
+        const char *err;
+    } bad[] = {
+        {"p1.bin", "p0.bin", 1, "p1.bin is linked for S1 (0x0000c000), not S0 (0x00004000)"},
+        {"p0.bin", "p1-v.bin", 1, "versions differ"},
+        {"p0.bin", "p1-c.bin", 1, "security counters differ"},
+        {"p0.bin", "p1-pad.bin", 1, "follow the image (signed with --pad?)"},
+        {"p0.bin", "p1-far.bin", 1, "p1-far.bin is linked for 0x00020000, but S1 of nrf52840dk"},
+        {"p0.bin", "p1-big.bin", 1, "do not fit S1 of nrf52840dk"},
+        {"p0.bin", "@images/ecdsa-p256_p1k.bin", 1, "is not ROM_FIXED: sign it with --rom-fixed"},
+        {"p0.bin", "@images/bad_payload_bitflip.bin", 1, "does not match its SHA256 TLV"},
+        {"p0.bin", "@images/bad_truncated_tlv.bin", 1, "not a valid image"},
+        {"p0.bin", "@payloads/p1k.bin", 1, "not a valid image"},
+        {"p0.bin", "missing.bin", 2, "cannot open"},
+    };
+    char out[300];
+    snprintf(out, sizeof(out), "%s/refused.lfu", tmp);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char s1[300];
+        if (bad[i].s1[0] == '@') {
+            snprintf(s1, sizeof(s1), "%s", bad[i].s1 + 1);
+        } else {
+            snprintf(s1, sizeof(s1), "%s/%s", tmp, bad[i].s1);
+        }
+        int rc = lfimg("pack -b nrf52840dk --s0 %s/%s --s1 %s -o %s", tmp, bad[i].s0, s1, out);
+        if (rc != bad[i].rc || !strstr(R.err, bad[i].err)) {
+            fail_msg("pack %s %s -> %d, stderr '%s'; expected %d and '%s'", bad[i].s0, bad[i].s1,
+                     rc, R.err, bad[i].rc, bad[i].err);
+        }
+        assert_int_equal(access(out, F_OK), -1);
+    }
+    /* A signature by a key the device does not trust, when keys are given. */
+    assert_int_equal(lfimg("pack -b nrf52840dk --s0 %s/p0.bin --s1 %s/p1.bin -k "
+                           "keys/ecdsa-p256-wrong.pem -o %s",
+                           tmp, tmp, out),
+                     1);
+    assert_non_null(strstr(R.err, "signature check failed: signing key is not a trusted key"));
+    /* Usage errors. */
+    assert_int_equal(lfimg("pack -b nrf52840dk -o %s", out), 2);
+    assert_non_null(strstr(R.err, "need --board, --s0 and/or --s1"));
+    assert_int_equal(lfimg("pack -b nope --s0 %s/p0.bin -o %s", tmp, out), 2);
+    assert_non_null(strstr(R.err, "unknown board 'nope'"));
+    assert_int_equal(lfimg("pack -b nrf52840dk --s0 %s/p0.bin", tmp), 2);
+    assert_int_equal(access(out, F_OK), -1);
+    /* Same release on the other boards: their S slots are at the same place. */
+    assert_int_equal(
+        lfimg("pack -b nrf52840dk-qspi --s0 %s/p0.bin --s1 %s/p1.bin -o %s", tmp, tmp, out), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -667,6 +995,10 @@ int main(void)
         cmocka_unit_test(test_usage_errors),
         cmocka_unit_test(test_keygen_getpub),
         cmocka_unit_test(test_dump),
+        cmocka_unit_test(test_provision),
+        cmocka_unit_test(test_provision_errors),
+        cmocka_unit_test(test_pack),
+        cmocka_unit_test(test_pack_refusals),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

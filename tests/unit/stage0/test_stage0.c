@@ -400,6 +400,17 @@ static void test_counter_exhaustion(void **state)
         assert_int_equal(s0_slot_pending(&f->dev, slot), LF_OK);
         expect_boot(f, slot, true);
         assert_int_equal(lf_stage0_confirm(&f->dev.map, &f->dec.handoff), LF_OK);
+        /* Between the confirm and the next boot the running image's increase
+         * is still to be stored: an upload must reach its counter, and a
+         * further increase needs a second slot. */
+        assert_int_equal(f->dec.handoff.image_sec_cnt, cnt);
+        assert_int_equal(lf_stage0_check_counter(prov, cnt - 1, NULL), LF_OK);
+        assert_int_equal(lf_stage0_check_counter_after(prov, &f->dec.handoff, cnt - 1, NULL),
+                         LF_E_STAGE0_ROLLBACK);
+        assert_int_equal(lf_stage0_check_counter_after(prov, &f->dec.handoff, cnt, NULL), LF_OK);
+        assert_int_equal(lf_stage0_check_counter_after(prov, &f->dec.handoff, cnt + 1, NULL),
+                         n - i >= 2 ? LF_OK : LF_E_PROVISION_COUNTER_FULL);
+        assert_int_equal(lf_stage0_check_counter_after(prov, NULL, cnt - 1, NULL), LF_OK);
         expect_boot(f, slot, false);
         assert_int_equal(f->dec.handoff.counter, cnt);
         assert_int_equal(f->dec.handoff.counter_slots_left, n - 1 - i);
@@ -593,6 +604,125 @@ static void test_upload_in_progress_never_boots(void **state)
     expect_boot(f, 0, true);
 }
 
+/* A confirm during the trial (stage 1 itself, or SMP `image confirm` writing
+ * image_ok) lifts the upload refusal at once, without a reset, although the
+ * boot-time handoff still says `trial`. A torn image_ok does not. */
+static void test_confirm_takes_effect_without_reset(void **state)
+{
+    struct fx *f = *state;
+    put(f, 0, 0, 1, 0, 1);
+    put(f, 1, 0, 2, 0, 1);
+    assert_int_equal(s0_slot_pending(&f->dev, 1), LF_OK);
+    expect_boot(f, 1, true);
+    struct lf_image_header hdr = {.flags = LF_IMAGE_F_ROM_FIXED,
+                                  .load_addr = s0_slot_addr(board, 0),
+                                  .version = {.major = 3}};
+    const struct lf_flash_area *target = NULL;
+    assert_int_equal(lf_stage0_check_upload(&f->dev.map, &f->dec.handoff, &hdr, &target),
+                     LF_E_STAGE0_ACTIVE_ON_TRIAL);
+    assert_null(target);
+    /* A torn confirm: image_ok neither erased nor 0x01. */
+    const struct lf_flash_area *s1 = s0_slot(&f->dev, 1);
+    uint8_t torn[4] = {0x81, 0xff, 0xff, 0xff};
+    assert_int_equal(lf_flash_area_write(s1, lf_trailer_image_ok_off(s1), torn, 4), LF_OK);
+    assert_int_equal(lf_stage0_check_upload(&f->dev.map, &f->dec.handoff, &hdr, NULL),
+                     LF_E_STAGE0_ACTIVE_ON_TRIAL);
+    /* The SMP server's confirm of the active slot (lf_trailer_set_confirmed)
+     * completes it: the same handoff now passes. */
+    assert_int_equal(lf_trailer_set_confirmed(s1), LF_OK);
+    assert_true(f->dec.handoff.trial);
+    assert_int_equal(lf_stage0_check_upload(&f->dev.map, &f->dec.handoff, &hdr, &target), LF_OK);
+    assert_ptr_equal(target, s0_slot(&f->dev, 0));
+    /* The other checks still apply to the stale handoff. */
+    hdr.load_addr = s0_slot_addr(board, 1);
+    assert_int_equal(lf_stage0_check_upload(&f->dev.map, &f->dec.handoff, &hdr, NULL),
+                     LF_E_STAGE0_WRONG_SLOT);
+    /* Next reset: confirmed, counter stored, nothing on trial. */
+    expect_boot(f, 1, false);
+    assert_int_equal(counter(f), 1);
+    hdr.load_addr = s0_slot_addr(board, 0);
+    assert_int_equal(lf_stage0_check_upload(&f->dev.map, &f->dec.handoff, &hdr, NULL), LF_OK);
+
+    /* Same through stage 1's own call (lf_stage0_confirm) on a new trial. */
+    put(f, 0, 0, 3, 0, 1);
+    assert_int_equal(s0_slot_pending(&f->dev, 0), LF_OK);
+    expect_boot(f, 0, true);
+    hdr.load_addr = s0_slot_addr(board, 1);
+    hdr.version.major = 4;
+    assert_int_equal(lf_stage0_check_upload(&f->dev.map, &f->dec.handoff, &hdr, NULL),
+                     LF_E_STAGE0_ACTIVE_ON_TRIAL);
+    assert_int_equal(lf_stage0_confirm(&f->dev.map, &f->dec.handoff), LF_OK);
+    assert_int_equal(lf_stage0_check_upload(&f->dev.map, &f->dec.handoff, &hdr, NULL), LF_OK);
+}
+
+/* The uploader's mark and stage 0's size limit are the same trailer unit:
+ * lf_stage0_upload_begin writes swap_size at lf_trailer_swap_size_off (and
+ * nothing else), an image ending exactly there uploads, tests and boots, and
+ * one 4 bytes longer overwrites the mark and is refused. */
+static void test_upload_mark_is_the_size_limit(void **state)
+{
+    struct fx *f = *state;
+    put(f, 0, 2, 1, 0, 1);
+    expect_boot(f, 0, false);
+    const struct lf_flash_area *s1 = s0_slot(&f->dev, 1);
+    uint32_t limit = lf_trailer_swap_size_off(s1);
+    assert_int_equal(limit % LF_BOOT_MAX_ALIGN, 0);
+    assert_int_equal(limit, s1->size - lf_trailer_info_size());
+    assert_int_equal(lf_stage0_upload_begin(s1), LF_OK);
+    static uint8_t raw[0x8000];
+    assert_true(s1->size <= sizeof(raw));
+    assert_int_equal(lf_flash_area_read(s1, 0, raw, s1->size), LF_OK);
+    for (uint32_t i = 0; i < s1->size; i++) {
+        uint8_t want = i >= limit && i < limit + 4 ? 0x00 : 0xff;
+        if (raw[i] != want) {
+            fail_msg("slot byte 0x%x is 0x%02x after upload_begin, expected 0x%02x", i, raw[i],
+                     want);
+        }
+    }
+    /* Ed25519: a TLV area of 12 + 156 bytes, so the image ends at `limit`. */
+    struct s0_img_spec s = {.key = &keys[2],
+                            .load_addr = s0_slot_addr(board, 1),
+                            .major = 2,
+                            .sec_cnt = 1,
+                            .payload_len = limit - S0_HDR_SIZE - 168};
+    assert_int_equal(s0_img_sign(&s, &f->img), 0);
+    assert_int_equal(f->img.len, limit);
+    assert_int_equal(lf_flash_area_write(s1, 0, f->img.bytes, f->img.len), LF_OK);
+    expect_boot(f, 0, false); /* complete, but not tested: still the mark (T2) */
+    assert_int_equal(f->dec.slot_status[1], LF_E_STAGE0_BAD_TRAILER);
+    assert_int_equal(lf_trailer_set_pending(s1, 1, false), LF_OK);
+    expect_boot(f, 1, true);
+    assert_int_equal(lf_stage0_confirm(&f->dev.map, &f->dec.handoff), LF_OK);
+    expect_boot(f, 1, false);
+
+    /* 4 bytes more: its last word lands on the mark. */
+    put(f, 0, 2, 3, 0, 1);
+    assert_int_equal(s0_slot_pending(&f->dev, 0), LF_OK);
+    expect_boot(f, 0, true);
+    assert_int_equal(lf_stage0_confirm(&f->dev.map, &f->dec.handoff), LF_OK);
+    expect_boot(f, 0, false);
+    assert_int_equal(lf_stage0_upload_begin(s1), LF_OK);
+    s.major = 4;
+    s.payload_len += 4;
+    assert_int_equal(s0_img_sign(&s, &f->img), 0);
+    assert_int_equal(f->img.len, limit + 4);
+    /* Everything below the mark programs; the last word lands on it, where
+     * the (strict) flash cannot set bits back: only zero bytes "fit". */
+    assert_int_equal(lf_flash_area_write(s1, 0, f->img.bytes, limit), LF_OK);
+    const uint8_t *tail = f->img.bytes + limit;
+    bool tail_zero = !(tail[0] | tail[1] | tail[2] | tail[3]);
+    assert_int_equal(lf_flash_area_write(s1, limit, tail, 4),
+                     tail_zero ? LF_OK : LF_E_FLASH_BIT_SET);
+    expect_boot(f, 0, false); /* the mark: T2 */
+    assert_int_equal(f->dec.slot_status[1], LF_E_STAGE0_BAD_TRAILER);
+    /* Even tested, it never boots: its signature's last word is the mark's
+     * zeros, or (had it been zeros all along) the size check refuses it. */
+    assert_int_equal(lf_trailer_set_pending(s1, 1, false), LF_OK);
+    expect_boot(f, 0, false);
+    assert_int_equal(f->dec.slot_status[1],
+                     tail_zero ? LF_E_STAGE0_OVERLAPS_TRAILER : LF_E_IMG_BAD_SIGNATURE);
+}
+
 static void test_trial_mark_failure_falls_back(void **state)
 {
     struct fx *f = *state;
@@ -704,6 +834,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_trailer_and_overlap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_upload_checks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_upload_in_progress_never_boots, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_confirm_takes_effect_without_reset, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_upload_mark_is_the_size_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_trial_mark_failure_falls_back, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lfimg_signed_images, setup, teardown),
     };
