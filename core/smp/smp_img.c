@@ -226,7 +226,8 @@ int smp_img_sec_cnt(const struct lf_flash_area *fa, const struct lf_image_header
 int smp_img_check_counter(struct lf_smp_ctx *c, uint32_t cnt)
 {
     const struct lf_flash_area *prov = lf_flash_map_area(c->srv->plat->map, LF_AREA_PROVISION);
-    int err = prov ? lf_stage0_check_counter(prov, cnt, NULL) : LF_E_PROVISION_BLANK;
+    int err = prov ? lf_stage0_check_counter_after(prov, c->srv->plat->handoff, cnt, NULL)
+                   : LF_E_PROVISION_BLANK;
     if (err == LF_E_STAGE0_ROLLBACK) {
         return lf_smp_fail_group(c, LF_SMP_IMG_ERR_CURRENT_VERSION_IS_NEWER,
                                  "security counter below the device's stored counter");

@@ -6,8 +6,9 @@
  *   - a session persisted in the SMP_STATE area, so the same "sha" at off 0
  *     (or the expected off) resumes after a device reset,
  *   - every first-chunk refusal made before anything is written,
- *   - stage-1 uploads (image 1) admitted by stage 0's rules and their
- *     security counter checked before the protected TLVs are written.
+ *   - stage-1 uploads (image 1) admitted by stage 0's rules before the
+ *     first write, and their security counter checked before the protected
+ *     TLVs are written; a refused counter erases the upload again.
  */
 #include <string.h>
 
@@ -398,6 +399,21 @@ static int complete(struct lf_smp_ctx *c, const struct lf_flash_area *fa)
     return 0;
 }
 
+/* A stage-1 upload refused once its protected TLVs arrived (its payload is
+ * on flash by then: docs/smp-upload.md 2.1) leaves an erased slot. The slot
+ * was wholly erased when the upload began, so erasing every dirty sector
+ * removes exactly what it wrote. Ascending order: the header sector goes
+ * first and the "upload in progress" mark (in the last sector) last, so a
+ * cut part-way leaves no header or still the mark: never a bootable image.
+ * The session is ended before (it must not claim erased bytes). */
+static void discard(struct lf_smp_server *s, const struct lf_flash_area *fa)
+{
+    int err = smp_img_erase_range(fa, 0, fa->size);
+    if (err) {
+        up_log(s, "smp: refused stage-1 upload not erased (%u)", (uint32_t)-err, 0);
+    }
+}
+
 /* Take chunk d[0..n) at u->off (the expected offset). */
 static int accept(struct lf_smp_ctx *c, const struct lf_flash_area *fa, const uint8_t *d,
                   uint32_t n)
@@ -409,6 +425,7 @@ static int accept(struct lf_smp_ctx *c, const struct lf_flash_area *fa, const ui
         int failed = check_prot(c, &v, u->prot_off, u->prot_end);
         if (failed) {
             session_end(s);
+            discard(s, fa);
             return failed;
         }
         u->cnt_checked = true;

@@ -325,6 +325,15 @@ static int os_bootloader(struct lf_smp_ctx *c)
         }
     } else if (lf_cbor_str_eq(&q, "boot_record")) {
         return query_boot_record(c);
+    } else if (lf_cbor_str_eq(&q, "last_error")) {
+        const struct lf_smp_last_err *l = &c->srv->last_err;
+        if (!l->set) {
+            return lf_smp_fail_group(c, LF_SMP_OS_ERR_QUERY_YIELDS_NO_ANSWER, NULL);
+        }
+        enc_uint_kv(e, "group", l->group);
+        enc_uint_kv(e, "rc", l->rc);
+        lf_cbor_enc_text_z(e, "rsn");
+        lf_cbor_enc_text_z(e, l->rsn);
     } else {
         return lf_smp_fail_group(c, LF_SMP_OS_ERR_QUERY_YIELDS_NO_ANSWER, "unknown query");
     }

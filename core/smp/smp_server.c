@@ -132,6 +132,18 @@ static void encode_error(struct lf_smp_ctx *c, const struct lf_smp_group *g)
         lf_cbor_enc_text_z(e, c->rsn);
     }
     lf_cbor_enc_map_close(e);
+    if (c->rsn) {
+        struct lf_smp_last_err *l = &c->srv->last_err;
+        size_t n = 0;
+        while (c->rsn[n] && n + 1 < sizeof(l->rsn)) {
+            l->rsn[n] = c->rsn[n];
+            n++;
+        }
+        l->rsn[n] = '\0';
+        l->group = c->hdr->group;
+        l->rc = c->rc;
+        l->set = true;
+    }
 }
 
 /* Run the handler for one message; returns the failure flag. */

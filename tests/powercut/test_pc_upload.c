@@ -9,6 +9,11 @@
  *   - the resumed upload completes with "match": true;
  *   - the running images (application primary, the active S slot) and the
  *     provision area are untouched; the target slot holds the new image.
+ * A fourth flow is a stage-1 upload whose security counter is below the
+ * stored one: it is refused when SEC_CNT arrives, after the payload, and the
+ * slot is erased again (docs/smp-upload.md 2.1). After every cut S1 must not
+ * be a bootable image (no header, or the "upload in progress" mark still
+ * there); the resumed client gets the same refusal and S1 ends erased.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,6 +30,7 @@
 #include "lf/sha256.h"
 #include "lf/smp_client.h"
 #include "lf/smp_server.h"
+#include "lf/trailer.h"
 #include "powercut.h"
 #include "smp_fixture.h"
 
@@ -35,10 +41,13 @@ struct pc_case {
     uint8_t target;   /* area it lands in */
     uint32_t payload; /* image payload size */
     uint32_t chunk;   /* data bytes per request */
+    uint32_t sec_cnt; /* image 1: its SEC_CNT (the stored counter is 3) */
+    int64_t refuse;   /* expected image-group error of the last chunk, 0: none */
 };
 
 /* The fixed content of the scenario, rebuilt identically in every process. */
-static size_t build(uint8_t which, const struct lf_sim_device *dev, uint32_t payload, uint8_t *out)
+static size_t build(uint8_t which, const struct lf_sim_device *dev, uint32_t payload, uint32_t cnt,
+                    uint8_t *out)
 {
     struct img_opts o = {.major = 1, .payload = payload, .seed = (uint8_t)(10 + which)};
     if (which == 1 || which == 3) { /* a stage 1: for S0 (1) or S1 (3) */
@@ -47,7 +56,7 @@ static size_t build(uint8_t which, const struct lf_sim_device *dev, uint32_t pay
         o.flags = LF_IMAGE_F_ROM_FIXED;
         o.load_addr = lf_flash_area_addr(fa);
         o.has_sec_cnt = true;
-        o.sec_cnt = 3;
+        o.sec_cnt = cnt;
     }
     if (which >= 2) {
         o.minor = 1; /* the uploads are newer */
@@ -67,13 +76,13 @@ static int setup(struct lf_sim_device *dev, void *arg, char *why, size_t why_len
                                        .counter_slots = 4,
                                        .initial_counter = 3};
     int err = lf_provision_write(lf_sim_device_area(dev, LF_AREA_PROVISION), &ps);
-    size_t n = build(0, dev, 3000, img_a);
+    size_t n = build(0, dev, 3000, 3, img_a);
     const struct lf_flash_area *pri = lf_sim_device_area(dev, LF_AREA_APP_PRIMARY);
     const struct lf_flash_area *s0 = lf_sim_device_area(dev, LF_AREA_S0);
     if (!err) {
         err = lf_sim_flash_load(lf_sim_device_flash_of(dev, pri), pri->off, img_a, (uint32_t)n);
     }
-    n = build(1, dev, 2000, img_a);
+    n = build(1, dev, 2000, 3, img_a);
     if (!err) {
         err = lf_sim_flash_load(lf_sim_device_flash_of(dev, s0), s0->off, img_a, (uint32_t)n);
     }
@@ -128,8 +137,8 @@ static int server_up(struct lf_sim_device *dev)
     return lf_smp_server_init(&C.srv, &C.cfg, &C.plat);
 }
 
-/* One upload request; returns the reply's off, or a negative value with
- * `why` filled. */
+/* One upload request; returns the reply's off, or -1 with `why` filled, or
+ * -2 for the refusal the case expects. */
 static int64_t send_chunk(const struct pc_case *pc, const uint8_t *img, size_t len,
                           const uint8_t sha[32], uint32_t off, int *match, char *why,
                           size_t why_len)
@@ -157,8 +166,14 @@ static int64_t send_chunk(const struct pc_case *pc, const uint8_t *img, size_t l
     struct lf_smp_rsp rsp;
     uint32_t next;
     enum lf_smp_match m;
-    if (lf_smp_rsp_parse(C.rsp, C.rsp_len, &rsp) || !lf_smp_rsp_ok(&rsp) ||
-        lf_smp_rsp_upload(&rsp, &next, &m)) {
+    if (lf_smp_rsp_parse(C.rsp, C.rsp_len, &rsp)) {
+        snprintf(why, why_len, "unparsable reply at off %u", off);
+        return -1;
+    }
+    if (pc->refuse && rsp.err_rc == pc->refuse && off + c.data_len == len) {
+        return -2;
+    }
+    if (!lf_smp_rsp_ok(&rsp) || lf_smp_rsp_upload(&rsp, &next, &m)) {
         snprintf(why, why_len, "error reply at off %u (rc %lld err %lld)", off, (long long)rsp.rc,
                  (long long)rsp.err_rc);
         return -1;
@@ -175,14 +190,21 @@ static int upload(struct lf_sim_device *dev, void *arg, char *why, size_t why_le
         snprintf(why, why_len, "server init: %s", lf_err_str(err));
         return -1;
     }
-    size_t len = build(pc->image ? 3 : 2, dev, pc->payload, img_b);
+    size_t len = build(pc->image ? 3 : 2, dev, pc->payload, pc->sec_cnt, img_b);
     uint8_t sha[32];
     lf_sha256(img_b, len, sha);
     int match = -1;
     int64_t off = 0;
     for (int rounds = 0; rounds < 10000; rounds++) {
         off = send_chunk(pc, img_b, len, sha, (uint32_t)off, &match, why, why_len);
+        if (off == -2) {
+            return 0;
+        }
         if (off < 0) {
+            return -1;
+        }
+        if (pc->refuse && (size_t)off == len) {
+            snprintf(why, why_len, "upload accepted, expected refusal %lld", (long long)pc->refuse);
             return -1;
         }
         if ((size_t)off == len) {
@@ -210,7 +232,7 @@ static int session_claim_holds(struct lf_sim_device *dev, const struct pc_case *
     if (!log.have || log.s.ended || log.s.progress == 0) {
         return 0;
     }
-    size_t len = build(pc->image ? 3 : 2, dev, pc->payload, img_b);
+    size_t len = build(pc->image ? 3 : 2, dev, pc->payload, pc->sec_cnt, img_b);
     const struct lf_flash_area *fa = lf_sim_device_area(dev, log.s.area_id);
     static uint8_t got[IMG_CAP];
     if (!fa || log.s.len != len || log.s.progress > len ||
@@ -221,9 +243,34 @@ static int session_claim_holds(struct lf_sim_device *dev, const struct pc_case *
     return 0;
 }
 
+/* A stage 0 never boots S1 as it stands: no image header, or the upload
+ * mark (swap_size unit written as 0) that only `image test` replaces. */
+static int s1_not_bootable(struct lf_sim_device *dev, char *why, size_t why_len)
+{
+    const struct lf_flash_area *fa = lf_sim_device_area(dev, LF_AREA_S1);
+    uint8_t raw[4];
+    struct lf_trailer tr;
+    if (lf_flash_area_read(fa, 0, raw, sizeof(raw))) {
+        snprintf(why, why_len, "S1 unreadable");
+        return -1;
+    }
+    uint32_t magic =
+        (uint32_t)raw[0] | (uint32_t)raw[1] << 8 | (uint32_t)raw[2] << 16 | (uint32_t)raw[3] << 24;
+    if (magic == LF_IMAGE_MAGIC &&
+        (lf_trailer_read(fa, &tr) || tr.swap_size != 0 || tr.magic != LF_MAGIC_UNSET)) {
+        snprintf(why, why_len, "S1 holds a header without the upload mark");
+        return -1;
+    }
+    return 0;
+}
+
 static int resume(struct lf_sim_device *dev, void *arg, char *why, size_t why_len)
 {
+    const struct pc_case *pc = arg;
     if (session_claim_holds(dev, arg, why, why_len)) {
+        return -1;
+    }
+    if (pc->refuse && s1_not_bootable(dev, why, why_len)) {
         return -1;
     }
     return upload(dev, arg, why, why_len);
@@ -244,16 +291,29 @@ static int same_bytes(struct lf_sim_device *dev, uint8_t area, const uint8_t *wa
 static int check(struct lf_sim_device *dev, void *arg, char *why, size_t why_len)
 {
     const struct pc_case *pc = arg;
-    size_t n = build(0, dev, 3000, img_a);
+    size_t n = build(0, dev, 3000, 3, img_a);
     if (same_bytes(dev, LF_AREA_APP_PRIMARY, img_a, n, "running application", why, why_len)) {
         return -1;
     }
-    n = build(1, dev, 2000, img_a);
+    n = build(1, dev, 2000, 3, img_a);
     if (same_bytes(dev, LF_AREA_S0, img_a, n, "active stage 1", why, why_len)) {
         return -1;
     }
-    n = build(pc->image ? 3 : 2, dev, pc->payload, img_b);
-    if (same_bytes(dev, pc->target, img_b, n, "uploaded image", why, why_len)) {
+    n = build(pc->image ? 3 : 2, dev, pc->payload, pc->sec_cnt, img_b);
+    if (pc->refuse) {
+        static uint8_t got[IMG_CAP];
+        const struct lf_flash_area *fa = lf_sim_device_area(dev, pc->target);
+        if (fa->size > IMG_CAP || lf_flash_area_read(fa, 0, got, fa->size)) {
+            snprintf(why, why_len, "target unreadable");
+            return -1;
+        }
+        for (uint32_t i = 0; i < fa->size; i++) {
+            if (got[i] != 0xff) {
+                snprintf(why, why_len, "refused upload left byte %u of the slot", i);
+                return -1;
+            }
+        }
+    } else if (same_bytes(dev, pc->target, img_b, n, "uploaded image", why, why_len)) {
         return -1;
     }
     struct lf_smp_session_log log;
@@ -315,8 +375,21 @@ static void test_upload_image0_qspi(void **state)
 static void test_upload_stage1(void **state)
 {
     (void)state;
-    struct pc_case pc = {.image = 1, .target = LF_AREA_S1, .payload = 10000, .chunk = 900};
+    struct pc_case pc = {
+        .image = 1, .target = LF_AREA_S1, .payload = 10000, .chunk = 900, .sec_cnt = 3};
     run_case("smp-upload/image1/nrf52840dk", &lf_board_nrf52840dk, &pc);
+}
+
+static void test_upload_stage1_counter_refused(void **state)
+{
+    (void)state;
+    struct pc_case pc = {.image = 1,
+                         .target = LF_AREA_S1,
+                         .payload = 10000,
+                         .chunk = 900,
+                         .sec_cnt = 2,
+                         .refuse = LF_SMP_IMG_ERR_CURRENT_VERSION_IS_NEWER};
+    run_case("smp-upload/image1-refused/nrf52840dk", &lf_board_nrf52840dk, &pc);
 }
 
 int main(void)
@@ -325,6 +398,7 @@ int main(void)
         cmocka_unit_test(test_upload_image0_internal),
         cmocka_unit_test(test_upload_image0_qspi),
         cmocka_unit_test(test_upload_stage1),
+        cmocka_unit_test(test_upload_stage1_counter_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

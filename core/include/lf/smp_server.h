@@ -184,10 +184,23 @@ struct lf_smp_upload_state {
     struct lf_smp_session_log log;
 };
 
+#define LF_SMP_LAST_ERR_RSN 80u /* longest reason kept for the "last_error" query */
+
+/* The newest error reply that had a reason: SMP v2 group errors carry no
+ * "rsn" (smpclient refuses unknown keys), so clients ask for it afterwards
+ * with the bootloader info query "last_error" (docs/smp-server.md). */
+struct lf_smp_last_err {
+    bool set;
+    uint16_t group;
+    uint16_t rc; /* as sent: the group's code (v2) or the SMP rc (v1) */
+    char rsn[LF_SMP_LAST_ERR_RSN];
+};
+
 struct lf_smp_server {
     const struct lf_smp_server_cfg *cfg;
     const struct lf_smp_platform *plat;
     bool reset_requested;
+    struct lf_smp_last_err last_err;
     struct lf_smp_upload_state up;
 };
 

@@ -6,34 +6,12 @@ harness's small board (S1 at CPU address 0x8000)."""
 import hashlib
 import os
 import struct
+import sys
 
 
-def head(major, n):
-    if n < 24:
-        return bytes([major << 5 | n])
-    if n < 256:
-        return bytes([major << 5 | 24, n])
-    if n < 65536:
-        return bytes([major << 5 | 25]) + struct.pack('>H', n)
-    return bytes([major << 5 | 26]) + struct.pack('>I', n)
-
-
-def enc(v):
-    if v is True:
-        return b'\xf5'
-    if v is False:
-        return b'\xf4'
-    if v is None:
-        return b'\xf6'
-    if isinstance(v, int):
-        return head(0, v) if v >= 0 else head(1, -1 - v)
-    if isinstance(v, bytes):
-        return head(2, len(v)) + v
-    if isinstance(v, str):
-        return head(3, len(v.encode())) + v.encode()
-    if isinstance(v, dict):
-        return head(5, len(v)) + b''.join(enc(k) + enc(x) for k, x in v.items())
-    raise TypeError(v)
+# The CBOR encoder of gen_vectors.py (independent of the C codec).
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gen_vectors import enc  # noqa: E402
 
 
 def msg(ver, op, group, cid, body, seq=1):
@@ -101,6 +79,11 @@ S['upload-s1'] = seed(0, upload(S1, 1, 300) + [msg(1, 2, 1, 0, {'hash': S1[-32:]
                                                msg(1, 2, 1, 0, {'hash': S1[-32:], 'confirm': True})])
 S['upload-s1-wrong-variant'] = seed(2, upload(S0V, 1, 300)[:1])
 S['upload-s0-when-s1-active'] = seed(0x10, upload(S0V, 1, 700))
+# a stage 1 whose counter (2) is below the stored one (3), in several chunks:
+# refused when SEC_CNT arrives, the slot erased again (docs/smp-upload.md 2.1)
+S1_LOW = image(1, 500, 0x8000, 2)
+S['upload-s1-counter-low'] = seed(0, upload(S1_LOW, 1, 200) + [msg(1, 0, 1, 0, {})])
+S['upload-s1-counter-low-reset'] = seed(0x40, upload(S1_LOW, 1, 200))
 S['upload-trial'] = seed(0x20, upload(S1, 1, 300)[:1])
 S['upload-resume'] = seed(0, upload(APP2, 0, 200)[:2] + upload(APP2, 0, 200)[:1] +
                           [msg(1, 2, 1, 1, {'off': 999, 'data': b'x'}),

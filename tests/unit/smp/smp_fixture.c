@@ -1,5 +1,7 @@
+#define _GNU_SOURCE /* program_invocation_short_name */
 #include "smp_fixture.h"
 
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -226,6 +228,23 @@ void fx_reopen(struct fx *f)
 void fx_close(struct fx *f)
 {
     lf_sim_device_close(&f->dev);
+}
+
+struct fx F;
+
+int fx_setup(void **state)
+{
+    (void)state;
+    fx_create(&F, program_invocation_short_name, NULL);
+    F.cfg.verbose_err = false;
+    return 0;
+}
+
+int fx_teardown(void **state)
+{
+    (void)state;
+    fx_close(&F);
+    return 0;
 }
 
 void fx_load(struct fx *f, uint8_t area, uint32_t off, const void *data, size_t len)

@@ -70,6 +70,15 @@ size_t img_make(uint8_t *out, size_t cap, const struct img_opts *o);
 /* The SHA256 TLV of an image made by img_make (its last 32 bytes). */
 const uint8_t *img_hash(const uint8_t *img, size_t len);
 
+/* The device of a test program's tests. fx_setup (a cmocka setup) creates
+ * it fresh for each test, named after the program (test programs may run in
+ * parallel), with verbose errors off; fx_teardown closes it. A test may
+ * fx_close and fx_create it again (another board or provisioning). */
+extern struct fx F;
+int fx_setup(void **state);
+int fx_teardown(void **state);
+#define FX_TEST(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
+
 /* A fresh device named `name` (board nrf52840dk unless `board`). The
  * default content: app 1.0.0 in the primary, stage 1 1.0.0 for S0 in S0,
  * handoff slot 0 / counter FX_COUNTER. */

@@ -165,6 +165,23 @@
     "f4 6b 73 70 6c 69 74 53 74 61 74 75 73 00"
 #define V_ERR_BAD_MAGIC \
     "0b 00 00 11 00 01 02 00 a1 63 65 72 72 a2 65 67 72 6f 75 70 01 62 72 63 17"
+#define V_ERR_WRITE_FAILED \
+    "0b 00 00 11 00 01 02 00 a1 63 65 72 72 a2 65 67 72 6f 75 70 01 62 72 63 0c"
+#define V_STATE_WITH_SECONDARY_APP2 \
+    "09 00 01 72 00 01 01 00 a2 66 69 6d 61 67 65 73 83 a9 65 69 6d 61 67 65 00 64 73 6c " \
+    "6f 74 00 67 76 65 72 73 69 6f 6e 65 31 2e 30 2e 30 64 68 61 73 68 58 20 c0 31 f8 83 " \
+    "8e 51 68 97 b0 07 ba 8b 79 c7 a4 0e 67 61 65 96 b9 6b a0 6a 32 55 ff df cd 49 d7 80 " \
+    "68 62 6f 6f 74 61 62 6c 65 f5 67 70 65 6e 64 69 6e 67 f4 69 63 6f 6e 66 69 72 6d 65 " \
+    "64 f5 66 61 63 74 69 76 65 f5 69 70 65 72 6d 61 6e 65 6e 74 f4 a9 65 69 6d 61 67 65 " \
+    "00 64 73 6c 6f 74 01 67 76 65 72 73 69 6f 6e 65 31 2e 31 2e 30 64 68 61 73 68 58 20 " \
+    "c9 71 26 76 58 7e ba ee b7 09 42 ca fe 84 db bf 97 e7 c9 06 a0 21 85 43 61 ba e9 78 " \
+    "12 f3 96 b7 68 62 6f 6f 74 61 62 6c 65 f5 67 70 65 6e 64 69 6e 67 f4 69 63 6f 6e 66 " \
+    "69 72 6d 65 64 f4 66 61 63 74 69 76 65 f4 69 70 65 72 6d 61 6e 65 6e 74 f4 a9 65 69 " \
+    "6d 61 67 65 01 64 73 6c 6f 74 00 67 76 65 72 73 69 6f 6e 65 31 2e 30 2e 30 64 68 61 " \
+    "73 68 58 20 3d 60 be 9a 1f a5 2b c8 91 c0 b8 51 b6 7d 9b 12 2f 80 d8 31 e1 2d 05 64 " \
+    "fe 52 73 a8 a1 cc 1b 08 68 62 6f 6f 74 61 62 6c 65 f5 67 70 65 6e 64 69 6e 67 f4 69 " \
+    "63 6f 6e 66 69 72 6d 65 64 f5 66 61 63 74 69 76 65 f5 69 70 65 72 6d 61 6e 65 6e 74 " \
+    "f4 6b 73 70 6c 69 74 53 74 61 74 75 73 00"
 #define V_TEST_S1 \
     "0a 00 00 28 00 01 02 00 a1 64 68 61 73 68 58 20 4b 56 5d c7 b4 dd 22 d9 37 f5 8e 5a " \
     "be b5 a2 16 40 fc 03 32 07 b2 6d 86 6d 72 3b 65 03 d7 1e 02"
@@ -230,6 +247,16 @@
     "0b 00 00 11 00 01 02 00 a1 63 65 72 72 a2 65 67 72 6f 75 70 01 62 72 63 01"
 #define V_ERR_NOT_NEWER \
     "0b 00 00 12 00 01 02 00 a1 63 65 72 72 a2 65 67 72 6f 75 70 01 62 72 63 18 1b"
+#define V_TEST_S1_CNT6 \
+    "0a 00 00 28 00 01 02 00 a1 64 68 61 73 68 58 20 9d 45 ee aa b4 a2 f2 b0 f1 4c 14 ba " \
+    "72 d6 7d 7d 0b ea e6 fb 48 58 83 f4 16 d7 ae 29 fe d6 3c ef"
+#define V_TEST_S1_CNT6_V1 \
+    "02 00 00 28 00 01 02 00 a1 64 68 61 73 68 58 20 9d 45 ee aa b4 a2 f2 b0 f1 4c 14 ba " \
+    "72 d6 7d 7d 0b ea e6 fb 48 58 83 f4 16 d7 ae 29 fe d6 3c ef"
+#define V_ERR_NO_COUNTER_SLOT \
+    "0b 00 00 11 00 01 02 00 a1 63 65 72 72 a2 65 67 72 6f 75 70 01 62 72 63 0f"
+#define V_RC_ENOMEM_V1 \
+    "03 00 00 05 00 01 02 00 a1 62 72 63 02"
 #define V_STATE_S0_TRIAL \
     "09 00 01 72 00 01 01 00 a2 66 69 6d 61 67 65 73 83 a9 65 69 6d 61 67 65 00 64 73 6c " \
     "6f 74 00 67 76 65 72 73 69 6f 6e 65 31 2e 30 2e 30 64 68 61 73 68 58 20 c0 31 f8 83 " \
@@ -270,6 +297,543 @@
     "6d 61 78 5f 69 6d 61 67 65 5f 73 69 7a 65 1a 00 07 10 00"
 #define V_SLOT_INFO_LEGACY_REQ \
     "00 00 00 01 00 01 03 06 a0"
+#define V_UP_OFF_MISSING \
+    "0a 00 00 56 00 01 10 01 a3 65 69 6d 61 67 65 00 63 6c 65 6e 19 0c 00 64 64 61 74 61 " \
+    "58 40 3d b8 f3 96 00 00 00 00 20 00 00 00 b8 0b 00 00 00 00 00 00 01 01 00 00 00 00 " \
+    "00 00 00 00 00 00 09 10 17 1e 25 2c 33 3a 41 48 4f 56 5d 64 6b 72 79 80 87 8e 95 9c " \
+    "a3 aa b1 b8 bf c6 cd d4 db e2"
+#define V_UP_OFF_MISSING_RSP \
+    "0b 00 00 11 00 01 10 01 a1 63 65 72 72 a2 65 67 72 6f 75 70 01 62 72 63 14"
+#define V_UP_OFF_NOT_UINT \
+    "0a 00 00 5c 00 01 10 01 a4 65 69 6d 61 67 65 00 63 6c 65 6e 19 0c 00 63 6f 66 66 61 " \
+    "30 64 64 61 74 61 58 40 3d b8 f3 96 00 00 00 00 20 00 00 00 b8 0b 00 00 00 00 00 00 " \
+    "01 01 00 00 00 00 00 00 00 00 00 00 09 10 17 1e 25 2c 33 3a 41 48 4f 56 5d 64 6b 72 " \
+    "79 80 87 8e 95 9c a3 aa b1 b8 bf c6 cd d4 db e2"
+#define V_UP_OFF_NOT_UINT_RSP \
+    "0b 00 00 05 00 01 10 01 a1 62 72 63 03"
+#define V_UP_LEN_MISSING \
+    "0a 00 00 7a 00 01 10 01 a4 65 69 6d 61 67 65 00 63 6f 66 66 00 63 73 68 61 58 20 6a " \
+    "d8 18 28 27 01 ee b4 63 68 17 5e 49 f4 03 34 f2 a1 f1 23 05 f6 b3 ba b0 09 00 68 6f " \
+    "e7 45 7e 64 64 61 74 61 58 40 3d b8 f3 96 00 00 00 00 20 00 00 00 b8 0b 00 00 00 00 " \
+    "00 00 01 01 00 00 00 00 00 00 00 00 00 00 09 10 17 1e 25 2c 33 3a 41 48 4f 56 5d 64 " \
+    "6b 72 79 80 87 8e 95 9c a3 aa b1 b8 bf c6 cd d4 db e2"
+#define V_UP_LEN_MISSING_RSP \
+    "0b 00 00 11 00 01 10 01 a1 63 65 72 72 a2 65 67 72 6f 75 70 01 62 72 63 15"
+#define V_UP_LEN_MISSING_V1 \
+    "02 00 00 54 00 01 10 01 a3 65 69 6d 61 67 65 00 63 6f 66 66 00 64 64 61 74 61 58 40 " \
+    "3d b8 f3 96 00 00 00 00 20 00 00 00 b8 0b 00 00 00 00 00 00 01 01 00 00 00 00 00 00 " \
+    "00 00 00 00 09 10 17 1e 25 2c 33 3a 41 48 4f 56 5d 64 6b 72 79 80 87 8e 95 9c a3 aa " \
+    "b1 b8 bf c6 cd d4 db e2"
+#define V_UP_LEN_MISSING_V1_RSP \
+    "03 00 00 05 00 01 10 01 a1 62 72 63 03"
+#define V_UP_SHORT_HEADER \
+    "0a 00 00 3a 00 01 10 01 a4 65 69 6d 61 67 65 00 63 6c 65 6e 19 0c 00 63 6f 66 66 00 " \
+    "64 64 61 74 61 58 1f 3d b8 f3 96 00 00 00 00 20 00 00 00 b8 0b 00 00 00 00 00 00 01 " \
+    "01 00 00 00 00 00 00 00 00 00"
+#define V_UP_SHORT_HEADER_RSP \
+    "0b 00 00 11 00 01 10 01 a1 63 65 72 72 a2 65 67 72 6f 75 70 01 62 72 63 16"
+#define V_UP_BAD_MAGIC \
+    "0a 00 00 5b 00 01 10 01 a4 65 69 6d 61 67 65 00 63 6c 65 6e 19 0c 00 63 6f 66 66 00 " \
+    "64 64 61 74 61 58 40 3c b8 f3 96 00 00 00 00 20 00 00 00 b8 0b 00 00 00 00 00 00 01 " \
+    "01 00 00 00 00 00 00 00 00 00 00 09 10 17 1e 25 2c 33 3a 41 48 4f 56 5d 64 6b 72 79 " \
+    "80 87 8e 95 9c a3 aa b1 b8 bf c6 cd d4 db e2"
+#define V_UP_BAD_MAGIC_RSP \
+    "0b 00 00 11 00 01 10 01 a1 63 65 72 72 a2 65 67 72 6f 75 70 01 62 72 63 17"
+#define V_UP_SHA_TOO_LONG \
+    "0a 00 00 82 00 01 10 01 a5 65 69 6d 61 67 65 00 63 6c 65 6e 19 0c 00 63 6f 66 66 00 " \
+    "63 73 68 61 58 21 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 " \
+    "00 00 00 00 00 00 00 00 00 00 00 64 64 61 74 61 58 40 3d b8 f3 96 00 00 00 00 20 00 " \
+    "00 00 b8 0b 00 00 00 00 00 00 01 01 00 00 00 00 00 00 00 00 00 00 09 10 17 1e 25 2c " \
+    "33 3a 41 48 4f 56 5d 64 6b 72 79 80 87 8e 95 9c a3 aa b1 b8 bf c6 cd d4 db e2"
+#define V_UP_SHA_TOO_LONG_RSP \
+    "0b 00 00 12 00 01 10 01 a1 63 65 72 72 a2 65 67 72 6f 75 70 01 62 72 63 18 18"
+#define V_UP_NO_SUCH_IMAGE \
+    "0a 00 00 5b 00 01 10 01 a4 65 69 6d 61 67 65 02 63 6c 65 6e 19 0c 00 63 6f 66 66 00 " \
+    "64 64 61 74 61 58 40 3d b8 f3 96 00 00 00 00 20 00 00 00 b8 0b 00 00 00 00 00 00 01 " \
+    "01 00 00 00 00 00 00 00 00 00 00 09 10 17 1e 25 2c 33 3a 41 48 4f 56 5d 64 6b 72 79 " \
+    "80 87 8e 95 9c a3 aa b1 b8 bf c6 cd d4 db e2"
+#define V_UP_NO_SUCH_IMAGE_RSP \
+    "0b 00 00 11 00 01 10 01 a1 63 65 72 72 a2 65 67 72 6f 75 70 01 62 72 63 09"
+#define V_UP_LEN_OVER_SLOT \
+    "0a 00 00 5d 00 01 10 01 a4 65 69 6d 61 67 65 00 63 6c 65 6e 1a 00 07 30 01 63 6f 66 " \
+    "66 00 64 64 61 74 61 58 40 3d b8 f3 96 00 00 00 00 20 00 00 00 b8 0b 00 00 00 00 00 " \
+    "00 01 01 00 00 00 00 00 00 00 00 00 00 09 10 17 1e 25 2c 33 3a 41 48 4f 56 5d 64 6b " \
+    "72 79 80 87 8e 95 9c a3 aa b1 b8 bf c6 cd d4 db e2"
+#define V_UP_LEN_OVER_SLOT_RSP \
+    "0b 00 00 12 00 01 10 01 a1 63 65 72 72 a2 65 67 72 6f 75 70 01 62 72 63 18 1e"
+#define V_UP_LEN_OVER_SLOT_V1 \
+    "02 00 00 5d 00 01 10 01 a4 65 69 6d 61 67 65 00 63 6c 65 6e 1a 00 07 30 01 63 6f 66 " \
+    "66 00 64 64 61 74 61 58 40 3d b8 f3 96 00 00 00 00 20 00 00 00 b8 0b 00 00 00 00 00 " \
+    "00 01 01 00 00 00 00 00 00 00 00 00 00 09 10 17 1e 25 2c 33 3a 41 48 4f 56 5d 64 6b " \
+    "72 79 80 87 8e 95 9c a3 aa b1 b8 bf c6 cd d4 db e2"
+#define V_UP_LEN_OVER_SLOT_V1_RSP \
+    "03 00 00 05 00 01 10 01 a1 62 72 63 01"
+#define V_UP_LEN_OVER_TRAILER \
+    "0a 00 00 5d 00 01 10 01 a4 65 69 6d 61 67 65 00 63 6c 65 6e 1a 00 07 10 01 63 6f 66 " \
+    "66 00 64 64 61 74 61 58 40 3d b8 f3 96 00 00 00 00 20 00 00 00 b8 0b 00 00 00 00 00 " \
+    "00 01 01 00 00 00 00 00 00 00 00 00 00 09 10 17 1e 25 2c 33 3a 41 48 4f 56 5d 64 6b " \
+    "72 79 80 87 8e 95 9c a3 aa b1 b8 bf c6 cd d4 db e2"
+#define V_UP_LEN_OVER_TRAILER_RSP \
+    "0b 00 00 12 00 01 10 01 a1 63 65 72 72 a2 65 67 72 6f 75 70 01 62 72 63 18 1e"
+#define V_UP_HEADER_TOO_BIG \
+    "0a 00 00 5b 00 01 10 01 a4 65 69 6d 61 67 65 00 63 6c 65 6e 19 0c 00 63 6f 66 66 00 " \
+    "64 64 61 74 61 58 40 3d b8 f3 96 00 00 00 00 20 00 00 00 00 10 07 00 00 00 00 00 01 " \
+    "01 00 00 00 00 00 00 00 00 00 00 09 10 17 1e 25 2c 33 3a 41 48 4f 56 5d 64 6b 72 79 " \
+    "80 87 8e 95 9c a3 aa b1 b8 bf c6 cd d4 db e2"
+#define V_UP_HEADER_TOO_BIG_RSP \
+    "0b 00 00 12 00 01 10 01 a1 63 65 72 72 a2 65 67 72 6f 75 70 01 62 72 63 18 1e"
+#define V_UP_LEN_SHORT_OF_IMAGE \
+    "0a 00 00 5b 00 01 10 01 a4 65 69 6d 61 67 65 00 63 6c 65 6e 19 0b db 63 6f 66 66 00 " \
+    "64 64 61 74 61 58 40 3d b8 f3 96 00 00 00 00 20 00 00 00 b8 0b 00 00 00 00 00 00 01 " \
+    "01 00 00 00 00 00 00 00 00 00 00 09 10 17 1e 25 2c 33 3a 41 48 4f 56 5d 64 6b 72 79 " \
+    "80 87 8e 95 9c a3 aa b1 b8 bf c6 cd d4 db e2"
+#define V_UP_LEN_SHORT_OF_IMAGE_RSP \
+    "0b 00 00 11 00 01 10 01 a1 63 65 72 72 a2 65 67 72 6f 75 70 01 62 72 63 15"
+#define V_UP_DATA_OVER_LEN \
+    "0a 00 00 5a 00 01 10 01 a4 65 69 6d 61 67 65 00 63 6c 65 6e 18 30 63 6f 66 66 00 64 " \
+    "64 61 74 61 58 40 3d b8 f3 96 00 00 00 00 20 00 00 00 b8 0b 00 00 00 00 00 00 01 01 " \
+    "00 00 00 00 00 00 00 00 00 00 09 10 17 1e 25 2c 33 3a 41 48 4f 56 5d 64 6b 72 79 80 " \
+    "87 8e 95 9c a3 aa b1 b8 bf c6 cd d4 db e2"
+#define V_UP_DATA_OVER_LEN_RSP \
+    "0b 00 00 12 00 01 10 01 a1 63 65 72 72 a2 65 67 72 6f 75 70 01 62 72 63 18 1f"
+#define V_UP_UPGRADE_SAME \
+    "0a 00 00 64 00 01 10 01 a5 65 69 6d 61 67 65 00 63 6c 65 6e 19 0c 00 63 6f 66 66 00 " \
+    "67 75 70 67 72 61 64 65 f5 64 64 61 74 61 58 40 3d b8 f3 96 00 00 00 00 20 00 00 00 " \
+    "b8 0b 00 00 00 00 00 00 01 00 00 00 00 00 00 00 00 00 00 00 09 10 17 1e 25 2c 33 3a " \
+    "41 48 4f 56 5d 64 6b 72 79 80 87 8e 95 9c a3 aa b1 b8 bf c6 cd d4 db e2"
+#define V_UP_UPGRADE_SAME_RSP \
+    "0b 00 00 12 00 01 10 01 a1 63 65 72 72 a2 65 67 72 6f 75 70 01 62 72 63 18 1b"
+#define V_UP_UPGRADE_SAME_V1 \
+    "02 00 00 64 00 01 10 01 a5 65 69 6d 61 67 65 00 63 6c 65 6e 19 0c 00 63 6f 66 66 00 " \
+    "67 75 70 67 72 61 64 65 f5 64 64 61 74 61 58 40 3d b8 f3 96 00 00 00 00 20 00 00 00 " \
+    "b8 0b 00 00 00 00 00 00 01 00 00 00 00 00 00 00 00 00 00 00 09 10 17 1e 25 2c 33 3a " \
+    "41 48 4f 56 5d 64 6b 72 79 80 87 8e 95 9c a3 aa b1 b8 bf c6 cd d4 db e2"
+#define V_UP_UPGRADE_SAME_V1_RSP \
+    "03 00 00 05 00 01 10 01 a1 62 72 63 06"
+#define V_UP_FIRST \
+    "0a 00 04 42 00 01 10 01 a5 65 69 6d 61 67 65 00 63 6c 65 6e 19 0c 00 63 6f 66 66 00 " \
+    "63 73 68 61 58 20 6a d8 18 28 27 01 ee b4 63 68 17 5e 49 f4 03 34 f2 a1 f1 23 05 f6 " \
+    "b3 ba b0 09 00 68 6f e7 45 7e 64 64 61 74 61 59 04 00 3d b8 f3 96 00 00 00 00 20 00 " \
+    "00 00 b8 0b 00 00 00 00 00 00 01 01 00 00 00 00 00 00 00 00 00 00 09 10 17 1e 25 2c " \
+    "33 3a 41 48 4f 56 5d 64 6b 72 79 80 87 8e 95 9c a3 aa b1 b8 bf c6 cd d4 db e2 e9 f0 " \
+    "f7 fe 05 0c 13 1a 21 28 2f 36 3d 44 4b 52 59 60 67 6e 75 7c 83 8a 91 98 9f a6 ad b4 " \
+    "bb c2 c9 d0 d7 de e5 ec f3 fa 01 08 0f 16 1d 24 2b 32 39 40 47 4e 55 5c 63 6a 71 78 " \
+    "7f 86 8d 94 9b a2 a9 b0 b7 be c5 cc d3 da e1 e8 ef f6 fd 04 0b 12 19 20 27 2e 35 3c " \
+    "43 4a 51 58 5f 66 6d 74 7b 82 89 90 97 9e a5 ac b3 ba c1 c8 cf d6 dd e4 eb f2 f9 00 " \
+    "07 0e 15 1c 23 2a 31 38 3f 46 4d 54 5b 62 69 70 77 7e 85 8c 93 9a a1 a8 af b6 bd c4 " \
+    "cb d2 d9 e0 e7 ee f5 fc 03 0a 11 18 1f 26 2d 34 3b 42 49 50 57 5e 65 6c 73 7a 81 88 " \
+    "8f 96 9d a4 ab b2 b9 c0 c7 ce d5 dc e3 ea f1 f8 ff 06 0d 14 1b 22 29 30 37 3e 45 4c " \
+    "53 5a 61 68 6f 76 7d 84 8b 92 99 a0 a7 ae b5 bc c3 ca d1 d8 df e6 ed f4 fb 02 0a 11 " \
+    "18 1f 26 2d 34 3b 42 49 50 57 5e 65 6c 73 7a 81 88 8f 96 9d a4 ab b2 b9 c0 c7 ce d5 " \
+    "dc e3 ea f1 f8 ff 06 0d 14 1b 22 29 30 37 3e 45 4c 53 5a 61 68 6f 76 7d 84 8b 92 99 " \
+    "a0 a7 ae b5 bc c3 ca d1 d8 df e6 ed f4 fb 02 09 10 17 1e 25 2c 33 3a 41 48 4f 56 5d " \
+    "64 6b 72 79 80 87 8e 95 9c a3 aa b1 b8 bf c6 cd d4 db e2 e9 f0 f7 fe 05 0c 13 1a 21 " \
+    "28 2f 36 3d 44 4b 52 59 60 67 6e 75 7c 83 8a 91 98 9f a6 ad b4 bb c2 c9 d0 d7 de e5 " \
+    "ec f3 fa 01 08 0f 16 1d 24 2b 32 39 40 47 4e 55 5c 63 6a 71 78 7f 86 8d 94 9b a2 a9 " \
+    "b0 b7 be c5 cc d3 da e1 e8 ef f6 fd 04 0b 12 19 20 27 2e 35 3c 43 4a 51 58 5f 66 6d " \
+    "74 7b 82 89 90 97 9e a5 ac b3 ba c1 c8 cf d6 dd e4 eb f2 f9 00 07 0e 15 1c 23 2a 31 " \
+    "38 3f 46 4d 54 5b 62 69 70 77 7e 85 8c 93 9a a1 a8 af b6 bd c4 cb d2 d9 e0 e7 ee f5 " \
+    "fc 03 0b 12 19 20 27 2e 35 3c 43 4a 51 58 5f 66 6d 74 7b 82 89 90 97 9e a5 ac b3 ba " \
+    "c1 c8 cf d6 dd e4 eb f2 f9 00 07 0e 15 1c 23 2a 31 38 3f 46 4d 54 5b 62 69 70 77 7e " \
+    "85 8c 93 9a a1 a8 af b6 bd c4 cb d2 d9 e0 e7 ee f5 fc 03 0a 11 18 1f 26 2d 34 3b 42 " \
+    "49 50 57 5e 65 6c 73 7a 81 88 8f 96 9d a4 ab b2 b9 c0 c7 ce d5 dc e3 ea f1 f8 ff 06 " \
+    "0d 14 1b 22 29 30 37 3e 45 4c 53 5a 61 68 6f 76 7d 84 8b 92 99 a0 a7 ae b5 bc c3 ca " \
+    "d1 d8 df e6 ed f4 fb 02 09 10 17 1e 25 2c 33 3a 41 48 4f 56 5d 64 6b 72 79 80 87 8e " \
+    "95 9c a3 aa b1 b8 bf c6 cd d4 db e2 e9 f0 f7 fe 05 0c 13 1a 21 28 2f 36 3d 44 4b 52 " \
+    "59 60 67 6e 75 7c 83 8a 91 98 9f a6 ad b4 bb c2 c9 d0 d7 de e5 ec f3 fa 01 08 0f 16 " \
+    "1d 24 2b 32 39 40 47 4e 55 5c 63 6a 71 78 7f 86 8d 94 9b a2 a9 b0 b7 be c5 cc d3 da " \
+    "e1 e8 ef f6 fd 04 0c 13 1a 21 28 2f 36 3d 44 4b 52 59 60 67 6e 75 7c 83 8a 91 98 9f " \
+    "a6 ad b4 bb c2 c9 d0 d7 de e5 ec f3 fa 01 08 0f 16 1d 24 2b 32 39 40 47 4e 55 5c 63 " \
+    "6a 71 78 7f 86 8d 94 9b a2 a9 b0 b7 be c5 cc d3 da e1 e8 ef f6 fd 04 0b 12 19 20 27 " \
+    "2e 35 3c 43 4a 51 58 5f 66 6d 74 7b 82 89 90 97 9e a5 ac b3 ba c1 c8 cf d6 dd e4 eb " \
+    "f2 f9 00 07 0e 15 1c 23 2a 31 38 3f 46 4d 54 5b 62 69 70 77 7e 85 8c 93 9a a1 a8 af " \
+    "b6 bd c4 cb d2 d9 e0 e7 ee f5 fc 03 0a 11 18 1f 26 2d 34 3b 42 49 50 57 5e 65 6c 73 " \
+    "7a 81 88 8f 96 9d a4 ab b2 b9 c0 c7 ce d5 dc e3 ea f1 f8 ff 06 0d 14 1b 22 29 30 37 " \
+    "3e 45 4c 53 5a 61 68 6f 76 7d 84 8b 92 99 a0 a7 ae b5 bc c3 ca d1 d8 df e6 ed f4 fb " \
+    "02 09 10 17 1e 25"
+#define V_UP_FIRST_RSP \
+    "0b 00 00 08 00 01 10 01 a1 63 6f 66 66 19 04 00"
+#define V_UP_AHEAD \
+    "0a 00 00 56 00 01 10 01 a3 65 69 6d 61 67 65 00 63 6f 66 66 19 08 00 64 64 61 74 61 " \
+    "58 40 30 37 3e 45 4c 53 5a 61 68 6f 76 7d 84 8b 92 99 a0 a7 ae b5 bc c3 ca d1 d8 df " \
+    "e6 ed f4 fb 02 09 11 18 1f 26 2d 34 3b 42 49 50 57 5e 65 6c 73 7a 81 88 8f 96 9d a4 " \
+    "ab b2 b9 c0 c7 ce d5 dc e3 ea"
+#define V_UP_AHEAD_RSP \
+    "0b 00 00 08 00 01 10 01 a1 63 6f 66 66 19 04 00"
+#define V_UP_BEHIND \
+    "0a 00 00 4f 00 01 10 01 a2 63 6f 66 66 19 02 00 64 64 61 74 61 58 40 2a 31 38 3f 46 " \
+    "4d 54 5b 62 69 70 77 7e 85 8c 93 9a a1 a8 af b6 bd c4 cb d2 d9 e0 e7 ee f5 fc 03 0b " \
+    "12 19 20 27 2e 35 3c 43 4a 51 58 5f 66 6d 74 7b 82 89 90 97 9e a5 ac b3 ba c1 c8 cf " \
+    "d6 dd e4"
+#define V_UP_BEHIND_RSP \
+    "0b 00 00 08 00 01 10 01 a1 63 6f 66 66 19 04 00"
+#define V_UP_OVERRUN \
+    "0a 00 08 11 00 01 10 01 a2 63 6f 66 66 19 04 00 64 64 61 74 61 59 08 01 2c 33 3a 41 " \
+    "48 4f 56 5d 64 6b 72 79 80 87 8e 95 9c a3 aa b1 b8 bf c6 cd d4 db e2 e9 f0 f7 fe 05 " \
+    "0d 14 1b 22 29 30 37 3e 45 4c 53 5a 61 68 6f 76 7d 84 8b 92 99 a0 a7 ae b5 bc c3 ca " \
+    "d1 d8 df e6 ed f4 fb 02 09 10 17 1e 25 2c 33 3a 41 48 4f 56 5d 64 6b 72 79 80 87 8e " \
+    "95 9c a3 aa b1 b8 bf c6 cd d4 db e2 e9 f0 f7 fe 05 0c 13 1a 21 28 2f 36 3d 44 4b 52 " \
+    "59 60 67 6e 75 7c 83 8a 91 98 9f a6 ad b4 bb c2 c9 d0 d7 de e5 ec f3 fa 01 08 0f 16 " \
+    "1d 24 2b 32 39 40 47 4e 55 5c 63 6a 71 78 7f 86 8d 94 9b a2 a9 b0 b7 be c5 cc d3 da " \
+    "e1 e8 ef f6 fd 04 0b 12 19 20 27 2e 35 3c 43 4a 51 58 5f 66 6d 74 7b 82 89 90 97 9e " \
+    "a5 ac b3 ba c1 c8 cf d6 dd e4 eb f2 f9 00 07 0e 15 1c 23 2a 31 38 3f 46 4d 54 5b 62 " \
+    "69 70 77 7e 85 8c 93 9a a1 a8 af b6 bd c4 cb d2 d9 e0 e7 ee f5 fc 03 0a 11 18 1f 26 " \
+    "2d 34 3b 42 49 50 57 5e 65 6c 73 7a 81 88 8f 96 9d a4 ab b2 b9 c0 c7 ce d5 dc e3 ea " \
+    "f1 f8 ff 06 0e 15 1c 23 2a 31 38 3f 46 4d 54 5b 62 69 70 77 7e 85 8c 93 9a a1 a8 af " \
+    "b6 bd c4 cb d2 d9 e0 e7 ee f5 fc 03 0a 11 18 1f 26 2d 34 3b 42 49 50 57 5e 65 6c 73 " \
+    "7a 81 88 8f 96 9d a4 ab b2 b9 c0 c7 ce d5 dc e3 ea f1 f8 ff 06 0d 14 1b 22 29 30 37 " \
+    "3e 45 4c 53 5a 61 68 6f 76 7d 84 8b 92 99 a0 a7 ae b5 bc c3 ca d1 d8 df e6 ed f4 fb " \
+    "02 09 10 17 1e 25 2c 33 3a 41 48 4f 56 5d 64 6b 72 79 80 87 8e 95 9c a3 aa b1 b8 bf " \
+    "c6 cd d4 db e2 e9 f0 f7 fe 05 0c 13 1a 21 28 2f 36 3d 44 4b 52 59 60 67 6e 75 7c 83 " \
+    "8a 91 98 9f a6 ad b4 bb c2 c9 d0 d7 de e5 ec f3 fa 01 08 0f 16 1d 24 2b 32 39 40 47 " \
+    "4e 55 5c 63 6a 71 78 7f 86 8d 94 9b a2 a9 b0 b7 be c5 cc d3 da e1 e8 ef f6 fd 04 0b " \
+    "12 19 20 27 2e 35 3c 43 4a 51 58 5f 66 6d 74 7b 82 89 90 97 9e a5 ac b3 ba c1 c8 cf " \
+    "d6 dd e4 eb f2 f9 00 07 0f 16 1d 24 2b 32 39 40 47 4e 55 5c 63 6a 71 78 7f 86 8d 94 " \
+    "9b a2 a9 b0 b7 be c5 cc d3 da e1 e8 ef f6 fd 04 0b 12 19 20 27 2e 35 3c 43 4a 51 58 " \
+    "5f 66 6d 74 7b 82 89 90 97 9e a5 ac b3 ba c1 c8 cf d6 dd e4 eb f2 f9 00 07 0e 15 1c " \
+    "23 2a 31 38 3f 46 4d 54 5b 62 69 70 77 7e 85 8c 93 9a a1 a8 af b6 bd c4 cb d2 d9 e0 " \
+    "e7 ee f5 fc 03 0a 11 18 1f 26 2d 34 3b 42 49 50 57 5e 65 6c 73 7a 81 88 8f 96 9d a4 " \
+    "ab b2 b9 c0 c7 ce d5 dc e3 ea f1 f8 ff 06 0d 14 1b 22 29 30 37 3e 45 4c 53 5a 61 68 " \
+    "6f 76 7d 84 8b 92 99 a0 a7 ae b5 bc c3 ca d1 d8 df e6 ed f4 fb 02 09 10 17 1e 25 2c " \
+    "33 3a 41 48 4f 56 5d 64 6b 72 79 80 87 8e 95 9c a3 aa b1 b8 bf c6 cd d4 db e2 e9 f0 " \
+    "f7 fe 05 0c 13 1a 21 28 2f 36 3d 44 4b 52 59 60 67 6e 75 7c 83 8a 91 98 9f a6 ad b4 " \
+    "bb c2 c9 d0 d7 de e5 ec f3 fa 01 08 10 17 1e 25 2c 33 3a 41 48 4f 56 5d 64 6b 72 79 " \
+    "80 87 8e 95 9c a3 aa b1 b8 bf c6 cd d4 db e2 e9 f0 f7 fe 05 0c 13 1a 21 28 2f 36 3d " \
+    "44 4b 52 59 60 67 6e 75 7c 83 8a 91 98 9f a6 ad b4 bb c2 c9 d0 d7 de e5 ec f3 fa 01 " \
+    "08 0f 16 1d 24 2b 32 39 40 47 4e 55 5c 63 6a 71 78 7f 86 8d 94 9b a2 a9 b0 b7 be c5 " \
+    "cc d3 da e1 e8 ef f6 fd 04 0b 12 19 20 27 2e 35 3c 43 4a 51 58 5f 66 6d 74 7b 82 89 " \
+    "90 97 9e a5 ac b3 ba c1 c8 cf d6 dd e4 eb f2 f9 00 07 0e 15 1c 23 2a 31 38 3f 46 4d " \
+    "54 5b 62 69 70 77 7e 85 8c 93 9a a1 a8 af b6 bd c4 cb d2 d9 e0 e7 ee f5 fc 03 0a 11 " \
+    "18 1f 26 2d 34 3b 42 49 50 57 5e 65 6c 73 7a 81 88 8f 96 9d a4 ab b2 b9 c0 c7 ce d5 " \
+    "dc e3 ea f1 f8 ff 06 0d 14 1b 22 29 30 37 3e 45 4c 53 5a 61 68 6f 76 7d 84 8b 92 99 " \
+    "a0 a7 ae b5 bc c3 ca d1 d8 df e6 ed f4 fb 02 09 11 18 1f 26 2d 34 3b 42 49 50 57 5e " \
+    "65 6c 73 7a 81 88 8f 96 9d a4 ab b2 b9 c0 c7 ce d5 dc e3 ea f1 f8 ff 06 0d 14 1b 22 " \
+    "29 30 37 3e 45 4c 53 5a 61 68 6f 76 7d 84 8b 92 99 a0 a7 ae b5 bc c3 ca d1 d8 df e6 " \
+    "ed f4 fb 02 09 10 17 1e 25 2c 33 3a 41 48 4f 56 5d 64 6b 72 79 80 87 8e 95 9c a3 aa " \
+    "b1 b8 bf c6 cd d4 db e2 e9 f0 f7 fe 05 0c 13 1a 21 28 2f 36 3d 44 4b 52 59 60 67 6e " \
+    "75 7c 83 8a 91 98 9f a6 ad b4 bb c2 c9 d0 d7 de e5 ec f3 fa 01 08 0f 16 1d 24 2b 32 " \
+    "39 40 47 4e 55 5c 63 6a 71 78 7f 86 8d 94 9b a2 a9 b0 b7 be c5 cc d3 da e1 e8 ef f6 " \
+    "fd 04 0b 12 19 20 27 2e 35 3c 43 4a 51 58 5f 66 6d 74 7b 82 89 90 97 9e a5 ac b3 ba " \
+    "c1 c8 cf d6 dd e4 eb f2 f9 00 07 0e 15 1c 23 2a 31 38 3f 46 4d 54 5b 62 69 70 77 7e " \
+    "85 8c 93 9a a1 a8 af b6 bd c4 cb d2 d9 e0 e7 ee f5 fc 03 0a 12 19 20 27 2e 35 3c 43 " \
+    "4a 51 58 5f 66 6d 74 7b 82 89 90 97 9e a5 ac b3 ba c1 c8 cf d6 dd e4 eb f2 f9 00 07 " \
+    "0e 15 1c 23 2a 31 38 3f 46 4d 54 5b 62 69 70 77 7e 85 8c 93 9a a1 a8 af b6 bd c4 cb " \
+    "d2 d9 e0 e7 ee f5 fc 03 0a 11 18 1f 26 2d 34 3b 42 49 50 57 5e 65 6c 73 7a 81 88 8f " \
+    "96 9d a4 ab b2 b9 c0 c7 ce d5 dc e3 ea f1 f8 ff 06 0d 14 1b 22 29 30 37 3e 45 4c 53 " \
+    "5a 61 68 6f 76 7d 84 8b 92 99 a0 a7 ae b5 bc c3 ca d1 d8 df e6 ed f4 fb 02 09 10 17 " \
+    "1e 25 2c 33 3a 41 48 4f 56 5d 64 6b 72 79 80 87 8e 95 9c a3 aa b1 b8 bf c6 cd d4 db " \
+    "e2 e9 f0 f7 fe 05 0c 13 1a 21 28 2f 36 3d 44 4b 52 59 60 67 6e 75 7c 83 8a 91 98 9f " \
+    "a6 ad b4 bb c2 c9 d0 d7 de e5 ec f3 fa 01 08 0f 16 1d 24 2b 32 39 40 47 4e 55 5c 63 " \
+    "6a 71 78 7f 86 8d 94 9b a2 a9 b0 b7 be c5 cc d3 da e1 e8 ef f6 fd 04 0b 13 1a 21 28 " \
+    "2f 36 3d 44 4b 52 59 60 67 6e 75 7c 83 8a 91 98 9f a6 ad b4 bb c2 c9 d0 d7 de e5 ec " \
+    "f3 fa 01 08 0f 16 1d 24 2b 32 39 40 47 4e 55 5c 63 6a 71 78 7f 86 8d 94 9b a2 a9 b0 " \
+    "b7 be c5 cc d3 da e1 e8 ef f6 fd 04 0b 12 19 20 27 2e 35 3c 43 4a 51 58 5f 66 6d 74 " \
+    "7b 82 89 90 97 9e a5 ac b3 ba c1 c8 cf d6 dd e4 eb f2 f9 00 07 0e 15 1c 23 2a 31 38 " \
+    "3f 46 4d 54 5b 62 69 70 77 7e 85 8c 93 9a a1 a8 af b6 bd c4 cb d2 d9 e0 e7 ee f5 fc " \
+    "03 0a 11 18 1f 26 2d 34 3b 42 49 50 57 5e 65 6c 73 7a 81 88 8f 96 9d a4 ab b2 b9 c0 " \
+    "c7 ce d5 dc e3 ea f1 f8 ff 06 0d 14 1b 22 29 30 37 3e 45 4c 53 5a 61 68 6f 76 7d 84 " \
+    "8b 92 99 a0 a7 ae b5 bc c3 ca d1 d8 df e6 ed f4 fb 02 09 10 17 1e 25 2c 33 3a 41 48 " \
+    "4f 56 5d 64 6b 72 79 80 87 8e 95 9c a3 aa b1 b8 bf c6 cd d4 db e2 e9 f0 f7 fe 05 0c " \
+    "14 1b 22 29 30 37 3e 45 4c 53 5a 61 68 6f 76 7d 84 8b 92 99 a0 a7 ae b5 bc c3 ca d1 " \
+    "d8 df e6 ed f4 fb 02 09 10 17 1e 25 2c 33 3a 41 48 4f 56 5d 64 6b 72 79 80 87 8e 95 " \
+    "9c a3 aa b1 b8 bf c6 cd d4 db e2 e9 f0 f7 fe 05 0c 13 1a 21 28 2f 36 3d 44 4b 52 59 " \
+    "60 67 6e 75 7c 83 8a 91 98 9f a6 ad b4 bb c2 c9 d0 d7 de e5 ec f3 fa 01 08 0f 16 1d " \
+    "24 2b 32 39 40 47 4e 55 5c 63 6a 71 78 7f 86 8d 94 9b a2 a9 b0 b7 be c5 cc d3 da e1 " \
+    "e8 ef f6 fd 04 0b 12 19 20 27 2e 35 3c 43 4a 51 58 5f 66 6d 74 7b 82 89 90 97 9e a5 " \
+    "ac b3 ba c1 c8 cf d6 dd e4 eb f2 f9 00 07 0e 15 07 69 28 00 10 00 20 00 20 aa 33 f6 " \
+    "de 03 33 4f 05 3e 0d 57 a6 36 cb 62 40 54 10 af 81 33 89 f4 c6 24 f4 a6 2e ed ec d8 " \
+    "00"
+#define V_UP_OVERRUN_RSP \
+    "0b 00 00 12 00 01 10 01 a1 63 65 72 72 a2 65 67 72 6f 75 70 01 62 72 63 18 1f"
+#define V_UP_RESUME \
+    "0a 00 00 81 00 01 10 01 a5 65 69 6d 61 67 65 00 63 6c 65 6e 19 0c 00 63 6f 66 66 00 " \
+    "63 73 68 61 58 20 6a d8 18 28 27 01 ee b4 63 68 17 5e 49 f4 03 34 f2 a1 f1 23 05 f6 " \
+    "b3 ba b0 09 00 68 6f e7 45 7e 64 64 61 74 61 58 40 3d b8 f3 96 00 00 00 00 20 00 00 " \
+    "00 b8 0b 00 00 00 00 00 00 01 01 00 00 00 00 00 00 00 00 00 00 09 10 17 1e 25 2c 33 " \
+    "3a 41 48 4f 56 5d 64 6b 72 79 80 87 8e 95 9c a3 aa b1 b8 bf c6 cd d4 db e2"
+#define V_UP_RESUME_RSP \
+    "0b 00 00 08 00 01 10 01 a1 63 6f 66 66 19 04 00"
+#define V_UP_SECOND \
+    "0a 00 04 17 00 01 10 01 a3 65 69 6d 61 67 65 00 63 6f 66 66 19 04 00 64 64 61 74 61 " \
+    "59 04 00 2c 33 3a 41 48 4f 56 5d 64 6b 72 79 80 87 8e 95 9c a3 aa b1 b8 bf c6 cd d4 " \
+    "db e2 e9 f0 f7 fe 05 0d 14 1b 22 29 30 37 3e 45 4c 53 5a 61 68 6f 76 7d 84 8b 92 99 " \
+    "a0 a7 ae b5 bc c3 ca d1 d8 df e6 ed f4 fb 02 09 10 17 1e 25 2c 33 3a 41 48 4f 56 5d " \
+    "64 6b 72 79 80 87 8e 95 9c a3 aa b1 b8 bf c6 cd d4 db e2 e9 f0 f7 fe 05 0c 13 1a 21 " \
+    "28 2f 36 3d 44 4b 52 59 60 67 6e 75 7c 83 8a 91 98 9f a6 ad b4 bb c2 c9 d0 d7 de e5 " \
+    "ec f3 fa 01 08 0f 16 1d 24 2b 32 39 40 47 4e 55 5c 63 6a 71 78 7f 86 8d 94 9b a2 a9 " \
+    "b0 b7 be c5 cc d3 da e1 e8 ef f6 fd 04 0b 12 19 20 27 2e 35 3c 43 4a 51 58 5f 66 6d " \
+    "74 7b 82 89 90 97 9e a5 ac b3 ba c1 c8 cf d6 dd e4 eb f2 f9 00 07 0e 15 1c 23 2a 31 " \
+    "38 3f 46 4d 54 5b 62 69 70 77 7e 85 8c 93 9a a1 a8 af b6 bd c4 cb d2 d9 e0 e7 ee f5 " \
+    "fc 03 0a 11 18 1f 26 2d 34 3b 42 49 50 57 5e 65 6c 73 7a 81 88 8f 96 9d a4 ab b2 b9 " \
+    "c0 c7 ce d5 dc e3 ea f1 f8 ff 06 0e 15 1c 23 2a 31 38 3f 46 4d 54 5b 62 69 70 77 7e " \
+    "85 8c 93 9a a1 a8 af b6 bd c4 cb d2 d9 e0 e7 ee f5 fc 03 0a 11 18 1f 26 2d 34 3b 42 " \
+    "49 50 57 5e 65 6c 73 7a 81 88 8f 96 9d a4 ab b2 b9 c0 c7 ce d5 dc e3 ea f1 f8 ff 06 " \
+    "0d 14 1b 22 29 30 37 3e 45 4c 53 5a 61 68 6f 76 7d 84 8b 92 99 a0 a7 ae b5 bc c3 ca " \
+    "d1 d8 df e6 ed f4 fb 02 09 10 17 1e 25 2c 33 3a 41 48 4f 56 5d 64 6b 72 79 80 87 8e " \
+    "95 9c a3 aa b1 b8 bf c6 cd d4 db e2 e9 f0 f7 fe 05 0c 13 1a 21 28 2f 36 3d 44 4b 52 " \
+    "59 60 67 6e 75 7c 83 8a 91 98 9f a6 ad b4 bb c2 c9 d0 d7 de e5 ec f3 fa 01 08 0f 16 " \
+    "1d 24 2b 32 39 40 47 4e 55 5c 63 6a 71 78 7f 86 8d 94 9b a2 a9 b0 b7 be c5 cc d3 da " \
+    "e1 e8 ef f6 fd 04 0b 12 19 20 27 2e 35 3c 43 4a 51 58 5f 66 6d 74 7b 82 89 90 97 9e " \
+    "a5 ac b3 ba c1 c8 cf d6 dd e4 eb f2 f9 00 07 0f 16 1d 24 2b 32 39 40 47 4e 55 5c 63 " \
+    "6a 71 78 7f 86 8d 94 9b a2 a9 b0 b7 be c5 cc d3 da e1 e8 ef f6 fd 04 0b 12 19 20 27 " \
+    "2e 35 3c 43 4a 51 58 5f 66 6d 74 7b 82 89 90 97 9e a5 ac b3 ba c1 c8 cf d6 dd e4 eb " \
+    "f2 f9 00 07 0e 15 1c 23 2a 31 38 3f 46 4d 54 5b 62 69 70 77 7e 85 8c 93 9a a1 a8 af " \
+    "b6 bd c4 cb d2 d9 e0 e7 ee f5 fc 03 0a 11 18 1f 26 2d 34 3b 42 49 50 57 5e 65 6c 73 " \
+    "7a 81 88 8f 96 9d a4 ab b2 b9 c0 c7 ce d5 dc e3 ea f1 f8 ff 06 0d 14 1b 22 29 30 37 " \
+    "3e 45 4c 53 5a 61 68 6f 76 7d 84 8b 92 99 a0 a7 ae b5 bc c3 ca d1 d8 df e6 ed f4 fb " \
+    "02 09 10 17 1e 25 2c 33 3a 41 48 4f 56 5d 64 6b 72 79 80 87 8e 95 9c a3 aa b1 b8 bf " \
+    "c6 cd d4 db e2 e9 f0 f7 fe 05 0c 13 1a 21 28 2f 36 3d 44 4b 52 59 60 67 6e 75 7c 83 " \
+    "8a 91 98 9f a6 ad b4 bb c2 c9 d0 d7 de e5 ec f3 fa 01 08 10 17 1e 25 2c 33 3a 41 48 " \
+    "4f 56 5d 64 6b 72 79 80 87 8e 95 9c a3 aa b1 b8 bf c6 cd d4 db e2 e9 f0 f7 fe 05 0c " \
+    "13 1a 21 28 2f 36 3d 44 4b 52 59 60 67 6e 75 7c 83 8a 91 98 9f a6 ad b4 bb c2 c9 d0 " \
+    "d7 de e5 ec f3 fa 01 08 0f 16 1d 24 2b 32 39 40 47 4e 55 5c 63 6a 71 78 7f 86 8d 94 " \
+    "9b a2 a9 b0 b7 be c5 cc d3 da e1 e8 ef f6 fd 04 0b 12 19 20 27 2e 35 3c 43 4a 51 58 " \
+    "5f 66 6d 74 7b 82 89 90 97 9e a5 ac b3 ba c1 c8 cf d6 dd e4 eb f2 f9 00 07 0e 15 1c " \
+    "23 2a 31 38 3f 46 4d 54 5b 62 69 70 77 7e 85 8c 93 9a a1 a8 af b6 bd c4 cb d2 d9 e0 " \
+    "e7 ee f5 fc 03 0a 11 18 1f 26 2d 34 3b 42 49 50 57 5e 65 6c 73 7a 81 88 8f 96 9d a4 " \
+    "ab b2 b9 c0 c7 ce d5 dc e3 ea f1 f8 ff 06 0d 14 1b 22 29"
+#define V_UP_SECOND_RSP \
+    "0b 00 00 08 00 01 10 01 a1 63 6f 66 66 19 08 00"
+#define V_UP_LAST \
+    "0a 00 04 17 00 01 10 01 a3 65 69 6d 61 67 65 00 63 6f 66 66 19 08 00 64 64 61 74 61 " \
+    "59 04 00 30 37 3e 45 4c 53 5a 61 68 6f 76 7d 84 8b 92 99 a0 a7 ae b5 bc c3 ca d1 d8 " \
+    "df e6 ed f4 fb 02 09 11 18 1f 26 2d 34 3b 42 49 50 57 5e 65 6c 73 7a 81 88 8f 96 9d " \
+    "a4 ab b2 b9 c0 c7 ce d5 dc e3 ea f1 f8 ff 06 0d 14 1b 22 29 30 37 3e 45 4c 53 5a 61 " \
+    "68 6f 76 7d 84 8b 92 99 a0 a7 ae b5 bc c3 ca d1 d8 df e6 ed f4 fb 02 09 10 17 1e 25 " \
+    "2c 33 3a 41 48 4f 56 5d 64 6b 72 79 80 87 8e 95 9c a3 aa b1 b8 bf c6 cd d4 db e2 e9 " \
+    "f0 f7 fe 05 0c 13 1a 21 28 2f 36 3d 44 4b 52 59 60 67 6e 75 7c 83 8a 91 98 9f a6 ad " \
+    "b4 bb c2 c9 d0 d7 de e5 ec f3 fa 01 08 0f 16 1d 24 2b 32 39 40 47 4e 55 5c 63 6a 71 " \
+    "78 7f 86 8d 94 9b a2 a9 b0 b7 be c5 cc d3 da e1 e8 ef f6 fd 04 0b 12 19 20 27 2e 35 " \
+    "3c 43 4a 51 58 5f 66 6d 74 7b 82 89 90 97 9e a5 ac b3 ba c1 c8 cf d6 dd e4 eb f2 f9 " \
+    "00 07 0e 15 1c 23 2a 31 38 3f 46 4d 54 5b 62 69 70 77 7e 85 8c 93 9a a1 a8 af b6 bd " \
+    "c4 cb d2 d9 e0 e7 ee f5 fc 03 0a 12 19 20 27 2e 35 3c 43 4a 51 58 5f 66 6d 74 7b 82 " \
+    "89 90 97 9e a5 ac b3 ba c1 c8 cf d6 dd e4 eb f2 f9 00 07 0e 15 1c 23 2a 31 38 3f 46 " \
+    "4d 54 5b 62 69 70 77 7e 85 8c 93 9a a1 a8 af b6 bd c4 cb d2 d9 e0 e7 ee f5 fc 03 0a " \
+    "11 18 1f 26 2d 34 3b 42 49 50 57 5e 65 6c 73 7a 81 88 8f 96 9d a4 ab b2 b9 c0 c7 ce " \
+    "d5 dc e3 ea f1 f8 ff 06 0d 14 1b 22 29 30 37 3e 45 4c 53 5a 61 68 6f 76 7d 84 8b 92 " \
+    "99 a0 a7 ae b5 bc c3 ca d1 d8 df e6 ed f4 fb 02 09 10 17 1e 25 2c 33 3a 41 48 4f 56 " \
+    "5d 64 6b 72 79 80 87 8e 95 9c a3 aa b1 b8 bf c6 cd d4 db e2 e9 f0 f7 fe 05 0c 13 1a " \
+    "21 28 2f 36 3d 44 4b 52 59 60 67 6e 75 7c 83 8a 91 98 9f a6 ad b4 bb c2 c9 d0 d7 de " \
+    "e5 ec f3 fa 01 08 0f 16 1d 24 2b 32 39 40 47 4e 55 5c 63 6a 71 78 7f 86 8d 94 9b a2 " \
+    "a9 b0 b7 be c5 cc d3 da e1 e8 ef f6 fd 04 0b 13 1a 21 28 2f 36 3d 44 4b 52 59 60 67 " \
+    "6e 75 7c 83 8a 91 98 9f a6 ad b4 bb c2 c9 d0 d7 de e5 ec f3 fa 01 08 0f 16 1d 24 2b " \
+    "32 39 40 47 4e 55 5c 63 6a 71 78 7f 86 8d 94 9b a2 a9 b0 b7 be c5 cc d3 da e1 e8 ef " \
+    "f6 fd 04 0b 12 19 20 27 2e 35 3c 43 4a 51 58 5f 66 6d 74 7b 82 89 90 97 9e a5 ac b3 " \
+    "ba c1 c8 cf d6 dd e4 eb f2 f9 00 07 0e 15 1c 23 2a 31 38 3f 46 4d 54 5b 62 69 70 77 " \
+    "7e 85 8c 93 9a a1 a8 af b6 bd c4 cb d2 d9 e0 e7 ee f5 fc 03 0a 11 18 1f 26 2d 34 3b " \
+    "42 49 50 57 5e 65 6c 73 7a 81 88 8f 96 9d a4 ab b2 b9 c0 c7 ce d5 dc e3 ea f1 f8 ff " \
+    "06 0d 14 1b 22 29 30 37 3e 45 4c 53 5a 61 68 6f 76 7d 84 8b 92 99 a0 a7 ae b5 bc c3 " \
+    "ca d1 d8 df e6 ed f4 fb 02 09 10 17 1e 25 2c 33 3a 41 48 4f 56 5d 64 6b 72 79 80 87 " \
+    "8e 95 9c a3 aa b1 b8 bf c6 cd d4 db e2 e9 f0 f7 fe 05 0c 14 1b 22 29 30 37 3e 45 4c " \
+    "53 5a 61 68 6f 76 7d 84 8b 92 99 a0 a7 ae b5 bc c3 ca d1 d8 df e6 ed f4 fb 02 09 10 " \
+    "17 1e 25 2c 33 3a 41 48 4f 56 5d 64 6b 72 79 80 87 8e 95 9c a3 aa b1 b8 bf c6 cd d4 " \
+    "db e2 e9 f0 f7 fe 05 0c 13 1a 21 28 2f 36 3d 44 4b 52 59 60 67 6e 75 7c 83 8a 91 98 " \
+    "9f a6 ad b4 bb c2 c9 d0 d7 de e5 ec f3 fa 01 08 0f 16 1d 24 2b 32 39 40 47 4e 55 5c " \
+    "63 6a 71 78 7f 86 8d 94 9b a2 a9 b0 b7 be c5 cc d3 da e1 e8 ef f6 fd 04 0b 12 19 20 " \
+    "27 2e 35 3c 43 4a 51 58 5f 66 6d 74 7b 82 89 90 97 9e a5 ac b3 ba c1 c8 cf d6 dd e4 " \
+    "eb f2 f9 00 07 0e 15 07 69 28 00 10 00 20 00 20 aa 33 f6 de 03 33 4f 05 3e 0d 57 a6 " \
+    "36 cb 62 40 54 10 af 81 33 89 f4 c6 24 f4 a6 2e ed ec d8"
+#define V_UP_LAST_RSP \
+    "0b 00 00 0f 00 01 10 01 a2 63 6f 66 66 19 0c 00 65 6d 61 74 63 68 f5"
+#define V_UP_LAST_LEGACY \
+    "02 00 04 17 00 01 10 01 a3 65 69 6d 61 67 65 00 63 6f 66 66 19 08 00 64 64 61 74 61 " \
+    "59 04 00 30 37 3e 45 4c 53 5a 61 68 6f 76 7d 84 8b 92 99 a0 a7 ae b5 bc c3 ca d1 d8 " \
+    "df e6 ed f4 fb 02 09 11 18 1f 26 2d 34 3b 42 49 50 57 5e 65 6c 73 7a 81 88 8f 96 9d " \
+    "a4 ab b2 b9 c0 c7 ce d5 dc e3 ea f1 f8 ff 06 0d 14 1b 22 29 30 37 3e 45 4c 53 5a 61 " \
+    "68 6f 76 7d 84 8b 92 99 a0 a7 ae b5 bc c3 ca d1 d8 df e6 ed f4 fb 02 09 10 17 1e 25 " \
+    "2c 33 3a 41 48 4f 56 5d 64 6b 72 79 80 87 8e 95 9c a3 aa b1 b8 bf c6 cd d4 db e2 e9 " \
+    "f0 f7 fe 05 0c 13 1a 21 28 2f 36 3d 44 4b 52 59 60 67 6e 75 7c 83 8a 91 98 9f a6 ad " \
+    "b4 bb c2 c9 d0 d7 de e5 ec f3 fa 01 08 0f 16 1d 24 2b 32 39 40 47 4e 55 5c 63 6a 71 " \
+    "78 7f 86 8d 94 9b a2 a9 b0 b7 be c5 cc d3 da e1 e8 ef f6 fd 04 0b 12 19 20 27 2e 35 " \
+    "3c 43 4a 51 58 5f 66 6d 74 7b 82 89 90 97 9e a5 ac b3 ba c1 c8 cf d6 dd e4 eb f2 f9 " \
+    "00 07 0e 15 1c 23 2a 31 38 3f 46 4d 54 5b 62 69 70 77 7e 85 8c 93 9a a1 a8 af b6 bd " \
+    "c4 cb d2 d9 e0 e7 ee f5 fc 03 0a 12 19 20 27 2e 35 3c 43 4a 51 58 5f 66 6d 74 7b 82 " \
+    "89 90 97 9e a5 ac b3 ba c1 c8 cf d6 dd e4 eb f2 f9 00 07 0e 15 1c 23 2a 31 38 3f 46 " \
+    "4d 54 5b 62 69 70 77 7e 85 8c 93 9a a1 a8 af b6 bd c4 cb d2 d9 e0 e7 ee f5 fc 03 0a " \
+    "11 18 1f 26 2d 34 3b 42 49 50 57 5e 65 6c 73 7a 81 88 8f 96 9d a4 ab b2 b9 c0 c7 ce " \
+    "d5 dc e3 ea f1 f8 ff 06 0d 14 1b 22 29 30 37 3e 45 4c 53 5a 61 68 6f 76 7d 84 8b 92 " \
+    "99 a0 a7 ae b5 bc c3 ca d1 d8 df e6 ed f4 fb 02 09 10 17 1e 25 2c 33 3a 41 48 4f 56 " \
+    "5d 64 6b 72 79 80 87 8e 95 9c a3 aa b1 b8 bf c6 cd d4 db e2 e9 f0 f7 fe 05 0c 13 1a " \
+    "21 28 2f 36 3d 44 4b 52 59 60 67 6e 75 7c 83 8a 91 98 9f a6 ad b4 bb c2 c9 d0 d7 de " \
+    "e5 ec f3 fa 01 08 0f 16 1d 24 2b 32 39 40 47 4e 55 5c 63 6a 71 78 7f 86 8d 94 9b a2 " \
+    "a9 b0 b7 be c5 cc d3 da e1 e8 ef f6 fd 04 0b 13 1a 21 28 2f 36 3d 44 4b 52 59 60 67 " \
+    "6e 75 7c 83 8a 91 98 9f a6 ad b4 bb c2 c9 d0 d7 de e5 ec f3 fa 01 08 0f 16 1d 24 2b " \
+    "32 39 40 47 4e 55 5c 63 6a 71 78 7f 86 8d 94 9b a2 a9 b0 b7 be c5 cc d3 da e1 e8 ef " \
+    "f6 fd 04 0b 12 19 20 27 2e 35 3c 43 4a 51 58 5f 66 6d 74 7b 82 89 90 97 9e a5 ac b3 " \
+    "ba c1 c8 cf d6 dd e4 eb f2 f9 00 07 0e 15 1c 23 2a 31 38 3f 46 4d 54 5b 62 69 70 77 " \
+    "7e 85 8c 93 9a a1 a8 af b6 bd c4 cb d2 d9 e0 e7 ee f5 fc 03 0a 11 18 1f 26 2d 34 3b " \
+    "42 49 50 57 5e 65 6c 73 7a 81 88 8f 96 9d a4 ab b2 b9 c0 c7 ce d5 dc e3 ea f1 f8 ff " \
+    "06 0d 14 1b 22 29 30 37 3e 45 4c 53 5a 61 68 6f 76 7d 84 8b 92 99 a0 a7 ae b5 bc c3 " \
+    "ca d1 d8 df e6 ed f4 fb 02 09 10 17 1e 25 2c 33 3a 41 48 4f 56 5d 64 6b 72 79 80 87 " \
+    "8e 95 9c a3 aa b1 b8 bf c6 cd d4 db e2 e9 f0 f7 fe 05 0c 14 1b 22 29 30 37 3e 45 4c " \
+    "53 5a 61 68 6f 76 7d 84 8b 92 99 a0 a7 ae b5 bc c3 ca d1 d8 df e6 ed f4 fb 02 09 10 " \
+    "17 1e 25 2c 33 3a 41 48 4f 56 5d 64 6b 72 79 80 87 8e 95 9c a3 aa b1 b8 bf c6 cd d4 " \
+    "db e2 e9 f0 f7 fe 05 0c 13 1a 21 28 2f 36 3d 44 4b 52 59 60 67 6e 75 7c 83 8a 91 98 " \
+    "9f a6 ad b4 bb c2 c9 d0 d7 de e5 ec f3 fa 01 08 0f 16 1d 24 2b 32 39 40 47 4e 55 5c " \
+    "63 6a 71 78 7f 86 8d 94 9b a2 a9 b0 b7 be c5 cc d3 da e1 e8 ef f6 fd 04 0b 12 19 20 " \
+    "27 2e 35 3c 43 4a 51 58 5f 66 6d 74 7b 82 89 90 97 9e a5 ac b3 ba c1 c8 cf d6 dd e4 " \
+    "eb f2 f9 00 07 0e 15 07 69 28 00 10 00 20 00 20 aa 33 f6 de 03 33 4f 05 3e 0d 57 a6 " \
+    "36 cb 62 40 54 10 af 81 33 89 f4 c6 24 f4 a6 2e ed ec d8"
+#define V_UP_LAST_LEGACY_RSP \
+    "03 00 00 0c 00 01 10 01 a2 63 6f 66 66 19 0c 00 62 72 63 00"
+#define V_UP_NO_SESSION \
+    "0a 00 00 4f 00 01 10 01 a2 63 6f 66 66 19 04 00 64 64 61 74 61 58 40 2c 33 3a 41 48 " \
+    "4f 56 5d 64 6b 72 79 80 87 8e 95 9c a3 aa b1 b8 bf c6 cd d4 db e2 e9 f0 f7 fe 05 0d " \
+    "14 1b 22 29 30 37 3e 45 4c 53 5a 61 68 6f 76 7d 84 8b 92 99 a0 a7 ae b5 bc c3 ca d1 " \
+    "d8 df e6"
+#define V_UP_NO_SESSION_RSP \
+    "0b 00 00 06 00 01 10 01 a1 63 6f 66 66 00"
+#define V_UP_EARLY_MATCH \
+    "0a 00 00 81 00 01 10 01 a5 65 69 6d 61 67 65 00 63 6c 65 6e 19 0c 00 63 6f 66 66 00 " \
+    "63 73 68 61 58 20 6a d8 18 28 27 01 ee b4 63 68 17 5e 49 f4 03 34 f2 a1 f1 23 05 f6 " \
+    "b3 ba b0 09 00 68 6f e7 45 7e 64 64 61 74 61 58 40 3d b8 f3 96 00 00 00 00 20 00 00 " \
+    "00 b8 0b 00 00 00 00 00 00 01 01 00 00 00 00 00 00 00 00 00 00 09 10 17 1e 25 2c 33 " \
+    "3a 41 48 4f 56 5d 64 6b 72 79 80 87 8e 95 9c a3 aa b1 b8 bf c6 cd d4 db e2"
+#define V_UP_EARLY_MATCH_RSP \
+    "0b 00 00 0f 00 01 10 01 a2 63 6f 66 66 19 0c 00 65 6d 61 74 63 68 f5"
+#define V_UP_S1_WRONG_VARIANT \
+    "0a 00 00 d2 00 01 10 01 a4 65 69 6d 61 67 65 01 63 6c 65 6e 18 b8 63 6f 66 66 00 64 " \
+    "64 61 74 61 58 b8 3d b8 f3 96 00 40 00 00 20 00 0c 00 64 00 00 00 00 01 00 00 01 01 " \
+    "00 00 00 00 00 00 00 00 00 00 04 0b 12 19 20 27 2e 35 3c 43 4a 51 58 5f 66 6d 74 7b " \
+    "82 89 90 97 9e a5 ac b3 ba c1 c8 cf d6 dd e4 eb f2 f9 00 07 0e 15 1c 23 2a 31 38 3f " \
+    "46 4d 54 5b 62 69 70 77 7e 85 8c 93 9a a1 a8 af b6 bd c4 cb d2 d9 e0 e7 ee f5 fc 03 " \
+    "0a 11 18 1f 26 2d 34 3b 42 49 50 57 5e 65 6c 73 7a 81 88 8f 96 9d a4 ab b2 b9 08 69 " \
+    "0c 00 50 00 04 00 05 00 00 00 07 69 28 00 10 00 20 00 bb 1a 41 1f a6 89 3f 74 5c c6 " \
+    "85 5a 11 6f ab a0 bf 29 5b d4 9f 7a e4 36 e5 da f9 e3 a0 37 1e 25"
+#define V_UP_S1_WRONG_VARIANT_RSP \
+    "0b 00 00 12 00 01 10 01 a1 63 65 72 72 a2 65 67 72 6f 75 70 01 62 72 63 18 19"
+#define V_UP_S1_WRONG_VARIANT_V1 \
+    "02 00 00 d2 00 01 10 01 a4 65 69 6d 61 67 65 01 63 6c 65 6e 18 b8 63 6f 66 66 00 64 " \
+    "64 61 74 61 58 b8 3d b8 f3 96 00 40 00 00 20 00 0c 00 64 00 00 00 00 01 00 00 01 01 " \
+    "00 00 00 00 00 00 00 00 00 00 04 0b 12 19 20 27 2e 35 3c 43 4a 51 58 5f 66 6d 74 7b " \
+    "82 89 90 97 9e a5 ac b3 ba c1 c8 cf d6 dd e4 eb f2 f9 00 07 0e 15 1c 23 2a 31 38 3f " \
+    "46 4d 54 5b 62 69 70 77 7e 85 8c 93 9a a1 a8 af b6 bd c4 cb d2 d9 e0 e7 ee f5 fc 03 " \
+    "0a 11 18 1f 26 2d 34 3b 42 49 50 57 5e 65 6c 73 7a 81 88 8f 96 9d a4 ab b2 b9 08 69 " \
+    "0c 00 50 00 04 00 05 00 00 00 07 69 28 00 10 00 20 00 bb 1a 41 1f a6 89 3f 74 5c c6 " \
+    "85 5a 11 6f ab a0 bf 29 5b d4 9f 7a e4 36 e5 da f9 e3 a0 37 1e 25"
+#define V_UP_S1_WRONG_VARIANT_V1_RSP \
+    "03 00 00 05 00 01 10 01 a1 62 72 63 03"
+#define V_UP_S1_NOT_ROM_FIXED \
+    "0a 00 00 d2 00 01 10 01 a4 65 69 6d 61 67 65 01 63 6c 65 6e 18 b8 63 6f 66 66 00 64 " \
+    "64 61 74 61 58 b8 3d b8 f3 96 00 c0 00 00 20 00 0c 00 64 00 00 00 00 00 00 00 01 01 " \
+    "00 00 00 00 00 00 00 00 00 00 04 0b 12 19 20 27 2e 35 3c 43 4a 51 58 5f 66 6d 74 7b " \
+    "82 89 90 97 9e a5 ac b3 ba c1 c8 cf d6 dd e4 eb f2 f9 00 07 0e 15 1c 23 2a 31 38 3f " \
+    "46 4d 54 5b 62 69 70 77 7e 85 8c 93 9a a1 a8 af b6 bd c4 cb d2 d9 e0 e7 ee f5 fc 03 " \
+    "0a 11 18 1f 26 2d 34 3b 42 49 50 57 5e 65 6c 73 7a 81 88 8f 96 9d a4 ab b2 b9 08 69 " \
+    "0c 00 50 00 04 00 05 00 00 00 07 69 28 00 10 00 20 00 6f ba 7a f6 8e 21 3e c1 d7 65 " \
+    "15 66 1c a4 ef b6 a5 b8 cc 15 7e 04 e2 2e 47 9d 2b 04 d7 34 76 3e"
+#define V_UP_S1_NOT_ROM_FIXED_RSP \
+    "0b 00 00 12 00 01 10 01 a1 63 65 72 72 a2 65 67 72 6f 75 70 01 62 72 63 18 19"
+#define V_UP_S1_NOT_NEWER \
+    "0a 00 00 d2 00 01 10 01 a4 65 69 6d 61 67 65 01 63 6c 65 6e 18 b8 63 6f 66 66 00 64 " \
+    "64 61 74 61 58 b8 3d b8 f3 96 00 c0 00 00 20 00 0c 00 64 00 00 00 00 01 00 00 01 00 " \
+    "00 00 00 00 00 00 00 00 00 00 04 0b 12 19 20 27 2e 35 3c 43 4a 51 58 5f 66 6d 74 7b " \
+    "82 89 90 97 9e a5 ac b3 ba c1 c8 cf d6 dd e4 eb f2 f9 00 07 0e 15 1c 23 2a 31 38 3f " \
+    "46 4d 54 5b 62 69 70 77 7e 85 8c 93 9a a1 a8 af b6 bd c4 cb d2 d9 e0 e7 ee f5 fc 03 " \
+    "0a 11 18 1f 26 2d 34 3b 42 49 50 57 5e 65 6c 73 7a 81 88 8f 96 9d a4 ab b2 b9 08 69 " \
+    "0c 00 50 00 04 00 05 00 00 00 07 69 28 00 10 00 20 00 3e 1d f6 85 cb 38 e1 6d 15 0a " \
+    "8e e3 98 a7 db 6a b5 ee d0 84 66 b0 75 ad 69 7c 9a e3 e2 f8 0b 4e"
+#define V_UP_S1_NOT_NEWER_RSP \
+    "0b 00 00 12 00 01 10 01 a1 63 65 72 72 a2 65 67 72 6f 75 70 01 62 72 63 18 1b"
+#define V_UP_S1_COUNTER_LOW \
+    "0a 00 00 d2 00 01 10 01 a4 65 69 6d 61 67 65 01 63 6c 65 6e 18 b8 63 6f 66 66 00 64 " \
+    "64 61 74 61 58 b8 3d b8 f3 96 00 c0 00 00 20 00 0c 00 64 00 00 00 00 01 00 00 01 01 " \
+    "00 00 00 00 00 00 00 00 00 00 04 0b 12 19 20 27 2e 35 3c 43 4a 51 58 5f 66 6d 74 7b " \
+    "82 89 90 97 9e a5 ac b3 ba c1 c8 cf d6 dd e4 eb f2 f9 00 07 0e 15 1c 23 2a 31 38 3f " \
+    "46 4d 54 5b 62 69 70 77 7e 85 8c 93 9a a1 a8 af b6 bd c4 cb d2 d9 e0 e7 ee f5 fc 03 " \
+    "0a 11 18 1f 26 2d 34 3b 42 49 50 57 5e 65 6c 73 7a 81 88 8f 96 9d a4 ab b2 b9 08 69 " \
+    "0c 00 50 00 04 00 04 00 00 00 07 69 28 00 10 00 20 00 65 03 e7 c3 e2 c0 a1 b1 f9 5f " \
+    "1c 1e e2 e6 9e 1a 6e 8b db f6 f1 e7 b1 4c bc a1 71 65 1e d4 bb b3"
+#define V_UP_S1_COUNTER_LOW_RSP \
+    "0b 00 00 12 00 01 10 01 a1 63 65 72 72 a2 65 67 72 6f 75 70 01 62 72 63 18 1b"
+#define V_UP_S1_COUNTER_LOW_V1 \
+    "02 00 00 d2 00 01 10 01 a4 65 69 6d 61 67 65 01 63 6c 65 6e 18 b8 63 6f 66 66 00 64 " \
+    "64 61 74 61 58 b8 3d b8 f3 96 00 c0 00 00 20 00 0c 00 64 00 00 00 00 01 00 00 01 01 " \
+    "00 00 00 00 00 00 00 00 00 00 04 0b 12 19 20 27 2e 35 3c 43 4a 51 58 5f 66 6d 74 7b " \
+    "82 89 90 97 9e a5 ac b3 ba c1 c8 cf d6 dd e4 eb f2 f9 00 07 0e 15 1c 23 2a 31 38 3f " \
+    "46 4d 54 5b 62 69 70 77 7e 85 8c 93 9a a1 a8 af b6 bd c4 cb d2 d9 e0 e7 ee f5 fc 03 " \
+    "0a 11 18 1f 26 2d 34 3b 42 49 50 57 5e 65 6c 73 7a 81 88 8f 96 9d a4 ab b2 b9 08 69 " \
+    "0c 00 50 00 04 00 04 00 00 00 07 69 28 00 10 00 20 00 65 03 e7 c3 e2 c0 a1 b1 f9 5f " \
+    "1c 1e e2 e6 9e 1a 6e 8b db f6 f1 e7 b1 4c bc a1 71 65 1e d4 bb b3"
+#define V_UP_S1_COUNTER_LOW_V1_RSP \
+    "03 00 00 05 00 01 10 01 a1 62 72 63 06"
+#define V_UP_S1_COMPLETE \
+    "0a 00 00 d2 00 01 10 01 a4 65 69 6d 61 67 65 01 63 6c 65 6e 18 b8 63 6f 66 66 00 64 " \
+    "64 61 74 61 58 b8 3d b8 f3 96 00 c0 00 00 20 00 0c 00 64 00 00 00 00 01 00 00 01 01 " \
+    "00 00 00 00 00 00 00 00 00 00 04 0b 12 19 20 27 2e 35 3c 43 4a 51 58 5f 66 6d 74 7b " \
+    "82 89 90 97 9e a5 ac b3 ba c1 c8 cf d6 dd e4 eb f2 f9 00 07 0e 15 1c 23 2a 31 38 3f " \
+    "46 4d 54 5b 62 69 70 77 7e 85 8c 93 9a a1 a8 af b6 bd c4 cb d2 d9 e0 e7 ee f5 fc 03 " \
+    "0a 11 18 1f 26 2d 34 3b 42 49 50 57 5e 65 6c 73 7a 81 88 8f 96 9d a4 ab b2 b9 08 69 " \
+    "0c 00 50 00 04 00 05 00 00 00 07 69 28 00 10 00 20 00 f2 53 98 46 db 6b 8f fa 69 0b " \
+    "82 93 e3 f2 f5 32 44 d3 69 9b fd 3c 8d 77 28 9d 77 6b 30 af af 44"
+#define V_UP_S1_COMPLETE_RSP \
+    "0b 00 00 07 00 01 10 01 a1 63 6f 66 66 18 b8"
+#define V_UP_S1_HIGH \
+    "0a 00 00 d2 00 01 10 01 a4 65 69 6d 61 67 65 01 63 6c 65 6e 18 b8 63 6f 66 66 00 64 " \
+    "64 61 74 61 58 b8 3d b8 f3 96 00 c0 00 00 20 00 0c 00 64 00 00 00 00 01 00 00 01 01 " \
+    "00 00 00 00 00 00 00 00 00 00 04 0b 12 19 20 27 2e 35 3c 43 4a 51 58 5f 66 6d 74 7b " \
+    "82 89 90 97 9e a5 ac b3 ba c1 c8 cf d6 dd e4 eb f2 f9 00 07 0e 15 1c 23 2a 31 38 3f " \
+    "46 4d 54 5b 62 69 70 77 7e 85 8c 93 9a a1 a8 af b6 bd c4 cb d2 d9 e0 e7 ee f5 fc 03 " \
+    "0a 11 18 1f 26 2d 34 3b 42 49 50 57 5e 65 6c 73 7a 81 88 8f 96 9d a4 ab b2 b9 08 69 " \
+    "0c 00 50 00 04 00 06 00 00 00 07 69 28 00 10 00 20 00 02 af 06 fd d4 a3 0b d4 0e 55 " \
+    "09 1b 29 f8 ad c8 d7 e7 91 c4 f7 cd 39 a5 12 09 57 47 38 b0 64 d7"
+#define V_UP_S1_HIGH_RSP \
+    "0b 00 00 07 00 01 10 01 a1 63 6f 66 66 18 b8"
+#define V_UP_S1_ON_TRIAL \
+    "0a 00 00 d2 00 01 10 01 a4 65 69 6d 61 67 65 01 63 6c 65 6e 18 b8 63 6f 66 66 00 64 " \
+    "64 61 74 61 58 b8 3d b8 f3 96 00 c0 00 00 20 00 0c 00 64 00 00 00 00 01 00 00 01 01 " \
+    "00 00 00 00 00 00 00 00 00 00 04 0b 12 19 20 27 2e 35 3c 43 4a 51 58 5f 66 6d 74 7b " \
+    "82 89 90 97 9e a5 ac b3 ba c1 c8 cf d6 dd e4 eb f2 f9 00 07 0e 15 1c 23 2a 31 38 3f " \
+    "46 4d 54 5b 62 69 70 77 7e 85 8c 93 9a a1 a8 af b6 bd c4 cb d2 d9 e0 e7 ee f5 fc 03 " \
+    "0a 11 18 1f 26 2d 34 3b 42 49 50 57 5e 65 6c 73 7a 81 88 8f 96 9d a4 ab b2 b9 08 69 " \
+    "0c 00 50 00 04 00 05 00 00 00 07 69 28 00 10 00 20 00 f2 53 98 46 db 6b 8f fa 69 0b " \
+    "82 93 e3 f2 f5 32 44 d3 69 9b fd 3c 8d 77 28 9d 77 6b 30 af af 44"
+#define V_UP_S1_ON_TRIAL_RSP \
+    "0b 00 00 11 00 01 10 01 a1 63 65 72 72 a2 65 67 72 6f 75 70 01 62 72 63 09"
+#define V_UP_S1_NO_HANDOFF \
+    "0a 00 00 d2 00 01 10 01 a4 65 69 6d 61 67 65 01 63 6c 65 6e 18 b8 63 6f 66 66 00 64 " \
+    "64 61 74 61 58 b8 3d b8 f3 96 00 c0 00 00 20 00 0c 00 64 00 00 00 00 01 00 00 01 01 " \
+    "00 00 00 00 00 00 00 00 00 00 04 0b 12 19 20 27 2e 35 3c 43 4a 51 58 5f 66 6d 74 7b " \
+    "82 89 90 97 9e a5 ac b3 ba c1 c8 cf d6 dd e4 eb f2 f9 00 07 0e 15 1c 23 2a 31 38 3f " \
+    "46 4d 54 5b 62 69 70 77 7e 85 8c 93 9a a1 a8 af b6 bd c4 cb d2 d9 e0 e7 ee f5 fc 03 " \
+    "0a 11 18 1f 26 2d 34 3b 42 49 50 57 5e 65 6c 73 7a 81 88 8f 96 9d a4 ab b2 b9 08 69 " \
+    "0c 00 50 00 04 00 05 00 00 00 07 69 28 00 10 00 20 00 f2 53 98 46 db 6b 8f fa 69 0b " \
+    "82 93 e3 f2 f5 32 44 d3 69 9b fd 3c 8d 77 28 9d 77 6b 30 af af 44"
+#define V_UP_S1_NO_HANDOFF_RSP \
+    "0b 00 00 12 00 01 10 01 a1 63 65 72 72 a2 65 67 72 6f 75 70 01 62 72 63 18 22"
+#define V_UP_S1_NO_HANDOFF_V1 \
+    "02 00 00 d2 00 01 10 01 a4 65 69 6d 61 67 65 01 63 6c 65 6e 18 b8 63 6f 66 66 00 64 " \
+    "64 61 74 61 58 b8 3d b8 f3 96 00 c0 00 00 20 00 0c 00 64 00 00 00 00 01 00 00 01 01 " \
+    "00 00 00 00 00 00 00 00 00 00 04 0b 12 19 20 27 2e 35 3c 43 4a 51 58 5f 66 6d 74 7b " \
+    "82 89 90 97 9e a5 ac b3 ba c1 c8 cf d6 dd e4 eb f2 f9 00 07 0e 15 1c 23 2a 31 38 3f " \
+    "46 4d 54 5b 62 69 70 77 7e 85 8c 93 9a a1 a8 af b6 bd c4 cb d2 d9 e0 e7 ee f5 fc 03 " \
+    "0a 11 18 1f 26 2d 34 3b 42 49 50 57 5e 65 6c 73 7a 81 88 8f 96 9d a4 ab b2 b9 08 69 " \
+    "0c 00 50 00 04 00 05 00 00 00 07 69 28 00 10 00 20 00 f2 53 98 46 db 6b 8f fa 69 0b " \
+    "82 93 e3 f2 f5 32 44 d3 69 9b fd 3c 8d 77 28 9d 77 6b 30 af af 44"
+#define V_UP_S1_NO_HANDOFF_V1_RSP \
+    "03 00 00 05 00 01 10 01 a1 62 72 63 01"
+#define V_UP_S1_COUNTER_FULL \
+    "0a 00 00 d2 00 01 10 01 a4 65 69 6d 61 67 65 01 63 6c 65 6e 18 b8 63 6f 66 66 00 64 " \
+    "64 61 74 61 58 b8 3d b8 f3 96 00 c0 00 00 20 00 0c 00 64 00 00 00 00 01 00 00 01 01 " \
+    "00 00 00 00 00 00 00 00 00 00 04 0b 12 19 20 27 2e 35 3c 43 4a 51 58 5f 66 6d 74 7b " \
+    "82 89 90 97 9e a5 ac b3 ba c1 c8 cf d6 dd e4 eb f2 f9 00 07 0e 15 1c 23 2a 31 38 3f " \
+    "46 4d 54 5b 62 69 70 77 7e 85 8c 93 9a a1 a8 af b6 bd c4 cb d2 d9 e0 e7 ee f5 fc 03 " \
+    "0a 11 18 1f 26 2d 34 3b 42 49 50 57 5e 65 6c 73 7a 81 88 8f 96 9d a4 ab b2 b9 08 69 " \
+    "0c 00 50 00 04 00 06 00 00 00 07 69 28 00 10 00 20 00 02 af 06 fd d4 a3 0b d4 0e 55 " \
+    "09 1b 29 f8 ad c8 d7 e7 91 c4 f7 cd 39 a5 12 09 57 47 38 b0 64 d7"
+#define V_UP_S1_COUNTER_FULL_RSP \
+    "0b 00 00 11 00 01 10 01 a1 63 65 72 72 a2 65 67 72 6f 75 70 01 62 72 63 0f"
+#define V_UP_S1_COUNTER_FULL_V1 \
+    "02 00 00 d2 00 01 10 01 a4 65 69 6d 61 67 65 01 63 6c 65 6e 18 b8 63 6f 66 66 00 64 " \
+    "64 61 74 61 58 b8 3d b8 f3 96 00 c0 00 00 20 00 0c 00 64 00 00 00 00 01 00 00 01 01 " \
+    "00 00 00 00 00 00 00 00 00 00 04 0b 12 19 20 27 2e 35 3c 43 4a 51 58 5f 66 6d 74 7b " \
+    "82 89 90 97 9e a5 ac b3 ba c1 c8 cf d6 dd e4 eb f2 f9 00 07 0e 15 1c 23 2a 31 38 3f " \
+    "46 4d 54 5b 62 69 70 77 7e 85 8c 93 9a a1 a8 af b6 bd c4 cb d2 d9 e0 e7 ee f5 fc 03 " \
+    "0a 11 18 1f 26 2d 34 3b 42 49 50 57 5e 65 6c 73 7a 81 88 8f 96 9d a4 ab b2 b9 08 69 " \
+    "0c 00 50 00 04 00 06 00 00 00 07 69 28 00 10 00 20 00 02 af 06 fd d4 a3 0b d4 0e 55 " \
+    "09 1b 29 f8 ad c8 d7 e7 91 c4 f7 cd 39 a5 12 09 57 47 38 b0 64 d7"
+#define V_UP_S1_COUNTER_FULL_V1_RSP \
+    "03 00 00 05 00 01 10 01 a1 62 72 63 02"
 /* clang-format on */
 
 #endif

@@ -111,7 +111,7 @@ static void test_lfsim_end_to_end(void **state)
     if (pid == 0) {
         dup2(out[1], 1);
         close(out[0]);
-        execl(LFSIM, LFSIM, "run", DIR, "--udp", "0", "--pty", link, (char *)NULL);
+        execl(LFSIM, LFSIM, "run", DIR, "--no-boot", "--udp", "0", "--pty", link, (char *)NULL);
         _exit(127);
     }
     close(out[1]);

@@ -13,26 +13,11 @@
 
 #include "lf/err.h"
 #include "lf/trailer.h"
+#include "sim_flash.h"
 #include "smp_fixture.h"
 #include "smp_vectors.h"
 
-static struct fx F;
 static uint8_t img[FX_IMG_MAX];
-
-static int setup(void **state)
-{
-    (void)state;
-    fx_create(&F, "img", NULL);
-    F.cfg.verbose_err = false;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    fx_close(&F);
-    return 0;
-}
 
 static const struct lf_flash_area *area(uint8_t id)
 {
@@ -203,6 +188,23 @@ static void test_bad_secondary_trailer(void **state)
     fx_expect(&F, 0, V_ERR_BAD_MAGIC);
 }
 
+static void test_trailer_write_fails(void **state)
+{
+    (void)state;
+    /* the secondary's trailer sector refuses programs (write protection) */
+    load_app2();
+    const struct lf_flash_area *sec = area(LF_AREA_APP_SECONDARY);
+    lf_sim_flash_lock(lf_sim_device_flash_of(&F.dev, sec), sec->off + sec->size - 4096,
+                      sec->off + sec->size);
+    assert_int_equal(fx_send_hex(&F, V_TEST_APP2), 1);
+    fx_expect(&F, 0, V_ERR_WRITE_FAILED);
+    /* nothing marked: the state list still shows it neither pending nor
+     * permanent */
+    fx_reopen(&F);
+    assert_int_equal(fx_send_hex(&F, V_STATE_READ), 1);
+    fx_expect(&F, 0, V_STATE_WITH_SECONDARY_APP2);
+}
+
 static void test_stage1_test_and_confirm_rules(void **state)
 {
     (void)state;
@@ -269,6 +271,29 @@ static void test_stage1_refusals(void **state)
     assert_int_equal(lf_trailer_write_copy_done(s1), LF_OK);
     assert_int_equal(fx_send_hex(&F, V_TEST_S1), 1);
     fx_expect(&F, 0, V_ERR_UNKNOWN);
+}
+
+static void test_stage1_test_needs_a_counter_slot(void **state)
+{
+    (void)state;
+    /* one counter slot, used: a higher counter cannot be stored, so stage 0
+     * could never confirm this stage 1; `image test` refuses it */
+    fx_close(&F);
+    fx_counter_slots = 1;
+    fx_create(&F, "test_smp_img-full", NULL);
+    fx_counter_slots = 4;
+    F.cfg.verbose_err = false;
+    load_s1(1, FX_COUNTER + 1, true);
+    uint64_t before = fx_area_digest(&F, LF_AREA_S1);
+    assert_int_equal(fx_send_hex(&F, V_TEST_S1_CNT6), 1);
+    fx_expect(&F, 0, V_ERR_NO_COUNTER_SLOT);
+    assert_int_equal(fx_send_hex(&F, V_TEST_S1_CNT6_V1), 1);
+    fx_expect(&F, 0, V_RC_ENOMEM_V1);
+    assert_true(fx_area_digest(&F, LF_AREA_S1) == before);
+    /* the same counter costs nothing: pending */
+    load_s1(1, FX_COUNTER, true);
+    assert_int_equal(fx_send_hex(&F, V_TEST_S1), 1);
+    fx_expect(&F, 0, V_STATE_S1_PENDING_W);
 }
 
 static void test_stage1_on_trial(void **state)
@@ -375,21 +400,23 @@ static void test_slot_info(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_state_read_default, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_state_read_legacy_shape, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_state_read_lists_valid_slots_only, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_state_without_handoff_lists_image0, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_test_and_errors_image0, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_confirm_permanent_image0, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_confirm_running_hash_forms, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_revert_pending_and_confirm, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bad_secondary_trailer, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_stage1_test_and_confirm_rules, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_stage1_refusals, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_stage1_on_trial, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_erase, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_erase_legacy_shape, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_slot_info, setup, teardown),
+        FX_TEST(test_state_read_default),
+        FX_TEST(test_state_read_legacy_shape),
+        FX_TEST(test_state_read_lists_valid_slots_only),
+        FX_TEST(test_state_without_handoff_lists_image0),
+        FX_TEST(test_test_and_errors_image0),
+        FX_TEST(test_confirm_permanent_image0),
+        FX_TEST(test_confirm_running_hash_forms),
+        FX_TEST(test_revert_pending_and_confirm),
+        FX_TEST(test_bad_secondary_trailer),
+        FX_TEST(test_trailer_write_fails),
+        FX_TEST(test_stage1_test_and_confirm_rules),
+        FX_TEST(test_stage1_refusals),
+        FX_TEST(test_stage1_test_needs_a_counter_slot),
+        FX_TEST(test_stage1_on_trial),
+        FX_TEST(test_erase),
+        FX_TEST(test_erase_legacy_shape),
+        FX_TEST(test_slot_info),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,23 +14,6 @@
 #include "lf/trailer.h"
 #include "smp_fixture.h"
 
-static struct fx F;
-
-static int setup(void **state)
-{
-    (void)state;
-    fx_create(&F, "os", NULL);
-    F.cfg.verbose_err = false;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    fx_close(&F);
-    return 0;
-}
-
 static void test_echo_without_d_echoes_empty(void **state)
 {
     (void)state;
@@ -285,6 +268,25 @@ static void test_bootloader_unknown_query(void **state)
     fx_expect(&F, 0, "01 00 00 05 00 00 06 08 a1 62 72 63 05");
 }
 
+/* "last_error": the reason a v2 group error could not carry (smpclient
+ * refuses "rsn"), kept for the client to ask afterwards. */
+static void test_bootloader_last_error(void **state)
+{
+    (void)state;
+    const char *req = "08 00 00 12 00 00 00 08 a1 65 71 75 65 72 79 6a 6c 61 73 74 5f 65 72 72 "
+                      "6f 72";
+    assert_int_equal(fx_send_hex(&F, req), 1);
+    fx_expect(&F, 0, "09 00 00 11 00 00 00 08 a1 63 65 72 72 a2 65 67 72 6f 75 70 00 62 72 63 03");
+    /* an error with a reason: the unknown query (v2, no "rsn" on the wire) */
+    assert_int_equal(fx_send_hex(&F, "08 00 00 0b 00 00 06 08 a1 65 71 75 65 72 79 63 66 6f 6f"),
+                     1);
+    fx_expect(&F, 0, "09 00 00 11 00 00 06 08 a1 63 65 72 72 a2 65 67 72 6f 75 70 00 62 72 63 03");
+    assert_int_equal(fx_send_hex(&F, req), 1);
+    fx_expect(&F, 0,
+              "09 00 00 1e 00 00 00 08 a3 65 67 72 6f 75 70 00 62 72 63 03 63 72 73 6e 6d 75 6e "
+              "6b 6e 6f 77 6e 20 71 75 65 72 79");
+}
+
 static void test_console_echo_not_supported(void **state)
 {
     (void)state;
@@ -295,22 +297,23 @@ static void test_console_echo_not_supported(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_echo_without_d_echoes_empty, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_reset_accepts_and_flags, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_reset_force_bool_int_and_garbage, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_reset_legacy_shape, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_params_truthful, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_info_formats, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_info_unknown_char_v1, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_info_too_long, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_datetime, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bootloader_name, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bootloader_mode, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bootloader_active_b0_slot, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bootloader_counter, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bootloader_boot_record, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bootloader_unknown_query, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_console_echo_not_supported, setup, teardown),
+        FX_TEST(test_echo_without_d_echoes_empty),
+        FX_TEST(test_reset_accepts_and_flags),
+        FX_TEST(test_reset_force_bool_int_and_garbage),
+        FX_TEST(test_reset_legacy_shape),
+        FX_TEST(test_params_truthful),
+        FX_TEST(test_info_formats),
+        FX_TEST(test_info_unknown_char_v1),
+        FX_TEST(test_info_too_long),
+        FX_TEST(test_datetime),
+        FX_TEST(test_bootloader_name),
+        FX_TEST(test_bootloader_last_error),
+        FX_TEST(test_bootloader_mode),
+        FX_TEST(test_bootloader_active_b0_slot),
+        FX_TEST(test_bootloader_counter),
+        FX_TEST(test_bootloader_boot_record),
+        FX_TEST(test_bootloader_unknown_query),
+        FX_TEST(test_console_echo_not_supported),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

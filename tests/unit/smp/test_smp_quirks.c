@@ -25,24 +25,9 @@
 #include "lf/smp_client.h"
 #include "smp_fixture.h"
 
-static struct fx F;
 static uint8_t img[FX_IMG_MAX];
 static uint8_t req[FX_BUF];
 static uint8_t back[FX_IMG_MAX];
-
-static int setup(void **state)
-{
-    (void)state;
-    fx_create(&F, "quirks", NULL);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    fx_close(&F);
-    return 0;
-}
 
 static size_t make_app(uint8_t minor, uint32_t payload)
 {
@@ -350,17 +335,15 @@ static void test_cmcumgr_legacy_shapes(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_go_cli_erase_then_unaligned_upload, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_go_cli_sha_dropped_on_small_first_chunk, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_go_cli_confirm_nil_hash_v1, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_go_cli_v1_byte0_everywhere, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_smpclient_no_unexpected_keys, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_smpclient_upload_at_buf_size, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_smpclient_restart_at_zero_without_sha, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_device_manager_bootloader_queries, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_cmcumgr_legacy_shapes, setup, teardown),
+        FX_TEST(test_go_cli_erase_then_unaligned_upload),
+        FX_TEST(test_go_cli_sha_dropped_on_small_first_chunk),
+        FX_TEST(test_go_cli_confirm_nil_hash_v1),
+        FX_TEST(test_go_cli_v1_byte0_everywhere),
+        FX_TEST(test_smpclient_no_unexpected_keys),
+        FX_TEST(test_smpclient_upload_at_buf_size),
+        FX_TEST(test_smpclient_restart_at_zero_without_sha),
+        FX_TEST(test_device_manager_bootloader_queries),
+        FX_TEST(test_cmcumgr_legacy_shapes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

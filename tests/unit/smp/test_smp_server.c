@@ -15,23 +15,6 @@
 #include "lf/err.h"
 #include "smp_fixture.h"
 
-static struct fx F;
-
-static int setup(void **state)
-{
-    (void)state;
-    fx_create(&F, "server", NULL);
-    F.cfg.verbose_err = false;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    fx_close(&F);
-    return 0;
-}
-
 /* Spec 3.1 worked example's message: v1 write echo "hello", seq 0x42. The
  * Go CLI needs byte 0 of the reply to be exactly 3. */
 static void test_v1_echo_mirrors_version_zero(void **state)
@@ -258,24 +241,24 @@ static void test_groups_are_data(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_v1_echo_mirrors_version_zero, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_v2_echo_mirrors_version_one, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_read_op_answers_read_rsp, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_flags_and_reserved_bits_ignored, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_version_too_new, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_version_too_new_with_reason, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_response_ops_are_not_supported, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_unknown_group_and_command, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_cbor_decode_failure_is_einval, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_indefinite_map_accepted, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_short_buffer_is_ecorrupt, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_several_messages_one_packet, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_several_messages_stop_at_first_error, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_response_too_large_is_emsgsize, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_legacy_rc_on_success, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_group_error_shapes, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bad_configuration_rejected, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_groups_are_data, setup, teardown),
+        FX_TEST(test_v1_echo_mirrors_version_zero),
+        FX_TEST(test_v2_echo_mirrors_version_one),
+        FX_TEST(test_read_op_answers_read_rsp),
+        FX_TEST(test_flags_and_reserved_bits_ignored),
+        FX_TEST(test_version_too_new),
+        FX_TEST(test_version_too_new_with_reason),
+        FX_TEST(test_response_ops_are_not_supported),
+        FX_TEST(test_unknown_group_and_command),
+        FX_TEST(test_cbor_decode_failure_is_einval),
+        FX_TEST(test_indefinite_map_accepted),
+        FX_TEST(test_short_buffer_is_ecorrupt),
+        FX_TEST(test_several_messages_one_packet),
+        FX_TEST(test_several_messages_stop_at_first_error),
+        FX_TEST(test_response_too_large_is_emsgsize),
+        FX_TEST(test_legacy_rc_on_success),
+        FX_TEST(test_group_error_shapes),
+        FX_TEST(test_bad_configuration_rejected),
+        FX_TEST(test_groups_are_data),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -15,22 +15,6 @@
 #include "lf/smp_session.h"
 #include "smp_fixture.h"
 
-static struct fx F;
-
-static int setup(void **state)
-{
-    (void)state;
-    fx_create(&F, "session", NULL);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    fx_close(&F);
-    return 0;
-}
-
 static const struct lf_flash_area *state_area(void)
 {
     return lf_sim_device_area(&F.dev, LF_AREA_SMP_STATE);
@@ -210,13 +194,13 @@ static void test_unsuitable_area(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_blank_area_has_no_session, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_begin_progress_end_roundtrip, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rollover_keeps_one_live_page, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_torn_record_skipped_and_not_reused, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_torn_begin_keeps_previous_session, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_sequence_wraps, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_unsuitable_area, setup, teardown),
+        FX_TEST(test_blank_area_has_no_session),
+        FX_TEST(test_begin_progress_end_roundtrip),
+        FX_TEST(test_rollover_keeps_one_live_page),
+        FX_TEST(test_torn_record_skipped_and_not_reused),
+        FX_TEST(test_torn_begin_keeps_previous_session),
+        FX_TEST(test_sequence_wraps),
+        FX_TEST(test_unsuitable_area),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

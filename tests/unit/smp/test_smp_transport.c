@@ -30,23 +30,6 @@
 #include "sim_net.h"
 #include "smp_fixture.h"
 
-static struct fx F;
-
-static int setup(void **state)
-{
-    (void)state;
-    fx_create(&F, "transport", NULL);
-    F.cfg.verbose_err = false;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    fx_close(&F);
-    return 0;
-}
-
 static const char echo_req[] = "02 00 00 09 00 00 42 00 a1 61 64 65 68 65 6c 6c 6f";
 static const char echo_rsp[] = "03 00 00 09 00 00 42 00 a1 61 72 65 68 65 6c 6c 6f";
 
@@ -134,7 +117,7 @@ static void test_pty_spec_worked_example(void **state)
     (void)state;
     static struct lf_sim_pty p;
     char link[600];
-    snprintf(link, sizeof(link), "%s/smp-work/transport/tty", LF_BINARY_DIR);
+    snprintf(link, sizeof(link), "%s/tty", F.dir);
     assert_int_equal(lf_sim_pty_open(&p, link, 0, F.cfg.buf_size - 4u), LF_OK);
     int cfd = open_client(link);
     /* spec 3.1: v1 echo "hello", seq 0x42, in one line */
@@ -162,7 +145,7 @@ static void test_pty_multiline_upload_at_baud(void **state)
     (void)state;
     static struct lf_sim_pty p;
     char link[600];
-    snprintf(link, sizeof(link), "%s/smp-work/transport/tty-baud", LF_BINARY_DIR);
+    snprintf(link, sizeof(link), "%s/tty-baud", F.dir);
     unsigned baud = 115200;
     assert_int_equal(lf_sim_pty_open(&p, link, baud, F.cfg.buf_size - 4u), LF_OK);
     int cfd = open_client(link);
@@ -311,11 +294,9 @@ static void test_ble_upload_segmented(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_udp_one_message_per_datagram, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_pty_spec_worked_example, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_pty_multiline_upload_at_baud, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_ble_echo_across_mtus, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_ble_upload_segmented, setup, teardown),
+        FX_TEST(test_udp_one_message_per_datagram), FX_TEST(test_pty_spec_worked_example),
+        FX_TEST(test_pty_multiline_upload_at_baud), FX_TEST(test_ble_echo_across_mtus),
+        FX_TEST(test_ble_upload_segmented),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,27 +21,11 @@
 #include "lf/err.h"
 #include "lf/sha256.h"
 #include "lf/trailer.h"
+#include "sim_flash.h"
 #include "smp_fixture.h"
 
-static struct fx F;
 static uint8_t img[FX_IMG_MAX * 4];
 static uint8_t buf[FX_IMG_MAX * 4];
-
-static int setup(void **state)
-{
-    (void)state;
-    fx_counter_slots = 4;
-    fx_create(&F, "upload", NULL);
-    F.cfg.verbose_err = false;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    fx_close(&F);
-    return 0;
-}
 
 static const struct lf_flash_area *area(uint8_t id)
 {
@@ -478,6 +462,49 @@ static void test_erase_and_new_sha_end_the_session(void **state)
     assert_slot_holds(LF_AREA_APP_SECONDARY, img, len2);
 }
 
+/* Make [from, to) of an area refuse programs and erases until the next
+ * reset (the simulated flash's write protection). */
+static void lock_area(uint8_t id, uint32_t from, uint32_t to)
+{
+    const struct lf_flash_area *fa = area(id);
+    lf_sim_flash_lock(lf_sim_device_flash_of(&F.dev, fa), fa->off + from, fa->off + to);
+}
+
+static void test_flash_failures(void **state)
+{
+    (void)state;
+    size_t len = make_app(1, 20000);
+    uint8_t sha[32];
+    lf_sha256(img, len, sha);
+    /* a write fails mid-upload: 12 (v1 EUNKNOWN), the session is over */
+    first(0, len, 1000, sha, 32, false);
+    push(len, 1000, 4000, 1000);
+    lock_area(LF_AREA_APP_SECONDARY, 4096, 8192);
+    assert_int_equal(fx_upload(&F, 1, -1, 4000, img + 4000, 1000, -1, NULL, 0, false), 1);
+    expect_err(12);
+    assert_false(F.srv.up.active);
+    assert_int_equal(fx_upload(&F, 0, -1, 4000, img + 4000, 1000, -1, NULL, 0, false), 1);
+    assert_int_equal(fx_up_result(&F).off, 0);
+    /* not resumable after a reset either: the client starts again */
+    fx_reopen(&F);
+    assert_false(F.srv.up.active);
+    assert_int_equal(first(0, len, 1000, sha, 32, false).off, 1000);
+    push(len, 1000, (uint32_t)len, 1000);
+    assert_slot_holds(LF_AREA_APP_SECONDARY, img, len);
+    /* the trailer-sector erase of a new upload fails: 13 (v1 EUNKNOWN) */
+    const struct lf_flash_area *sec = area(LF_AREA_APP_SECONDARY);
+    uint8_t junk[16];
+    memset(junk, 0, sizeof(junk));
+    fx_load(&F, LF_AREA_APP_SECONDARY, sec->size - 16, junk, sizeof(junk));
+    lock_area(LF_AREA_APP_SECONDARY, sec->size - 4096, sec->size);
+    len = make_app(2, 5000);
+    first(0, len, 1000, NULL, 0, false);
+    expect_err(13);
+    assert_false(F.srv.up.active);
+    assert_int_equal(fx_upload(&F, 0, 0, 0, img, 1000, (int64_t)len, NULL, 0, false), 1);
+    assert_int_equal(fx_up_result(&F).rc, 1);
+}
+
 /* ---- image 1 ------------------------------------------------------------------- */
 
 static void test_stage1_upload_complete(void **state)
@@ -575,6 +602,71 @@ static void test_stage1_not_newer_and_trial(void **state)
     assert_unchanged(s0);
 }
 
+/* What a stage-1 refusal must never touch: the running application, the
+ * active stage 1 and the provision area (stored counter, counter slots). */
+struct running {
+    uint64_t app, s0, prov;
+};
+static struct running running(void)
+{
+    struct running r = {fx_area_digest(&F, LF_AREA_APP_PRIMARY), fx_area_digest(&F, LF_AREA_S0),
+                        fx_area_digest(&F, LF_AREA_PROVISION)};
+    return r;
+}
+static void assert_running_unchanged(struct running a)
+{
+    struct running b = running();
+    assert_true(a.app == b.app);
+    assert_true(a.s0 == b.s0);
+    assert_true(a.prov == b.prov);
+}
+
+static void assert_area_erased(uint8_t id)
+{
+    const struct lf_flash_area *fa = area(id);
+    fx_read(&F, id, 0, buf, fa->size);
+    for (uint32_t i = 0; i < fa->size; i++) {
+        if (buf[i] != 0xff) {
+            fail_msg("area %u not erased at %u", id, i);
+        }
+    }
+}
+
+/* A multi-chunk stage-1 upload whose protected TLVs (SEC_CNT) are refused:
+ * every chunk before them is accepted (the counter is not visible yet), the
+ * one carrying them gets err_rc and is not written, the session ends, and
+ * S1 is left wholly erased (docs/smp-upload.md 2.1). With `reset_at`, the
+ * device resets at that offset and the client carries on (the counter is
+ * then checked from what the slot holds). */
+static void refuse_counter_late(size_t len, uint32_t reset_at, int64_t err_rc)
+{
+    struct running r0 = running();
+    uint8_t sha[32];
+    lf_sha256(img, len, sha);
+    uint32_t prot = (uint32_t)len - 12 - 40; /* SEC_CNT area, then the SHA256 TLV */
+    assert_int_equal(first(1, len, 1000, sha, 32, false).off, 1000);
+    uint32_t off = push(len, 1000, reset_at ? reset_at : prot, 1000);
+    if (reset_at) {
+        fx_reopen(&F);
+        assert_true(F.srv.up.active);
+        off = push(len, (uint32_t)first(1, len, 1000, sha, 32, false).off, prot, 1000);
+    }
+    assert_int_equal(off, prot);
+    /* the slot holds the payload so far, behind the upload mark */
+    assert_slot_holds(LF_AREA_S1, img, 4096);
+    assert_int_equal(fx_upload(&F, 1, -1, off, img + off, (uint32_t)len - off, -1, NULL, 0, false),
+                     1);
+    expect_err(err_rc);
+    assert_false(F.srv.up.active);
+    assert_area_erased(LF_AREA_S1);
+    assert_running_unchanged(r0);
+    struct lf_smp_session_log log;
+    assert_int_equal(lf_smp_session_load(&log, area(LF_AREA_SMP_STATE)), LF_OK);
+    assert_true(log.have && log.s.ended);
+    /* the same sha at off 0 does not resume: a new upload starts */
+    assert_int_equal(first(1, len, 1000, sha, 32, false).off, 1000);
+}
+
 static void test_stage1_counter_checked_before_write(void **state)
 {
     (void)state;
@@ -586,21 +678,21 @@ static void test_stage1_counter_checked_before_write(void **state)
     expect_err(27);
     assert_unchanged(s0);
     assert_int_equal(programs(), p);
-    /* in a bigger image the protected TLVs come at the end: refused before
-     * that chunk is written, the upload is over */
-    len = make_s1(1, 6000, FX_COUNTER - 1, LF_AREA_S1);
+    /* a bigger image: refused when the protected TLVs arrive, slot erased */
+    len = make_s1(1, 9000, FX_COUNTER - 1, LF_AREA_S1);
+    refuse_counter_late(len, 0, 27);
+    /* the same with a device reset in the middle */
+    refuse_counter_late(len, 6000, 27);
+    /* v1 translation of the late refusal: EBADSTATE, with the reason */
+    F.cfg.verbose_err = true;
     first(1, len, 1000, NULL, 0, false);
-    push(len, 1000, 6000, 1000);
+    push(len, 1000, (uint32_t)len - 52, 1000);
     assert_int_equal(
-        fx_upload(&F, 1, -1, 6000, img + 6000, (uint32_t)len - 6000, -1, NULL, 0, false), 1);
-    expect_err(27);
-    uint8_t tail[16];
-    fx_read(&F, LF_AREA_S1, 6032, tail, sizeof(tail));
-    for (size_t i = 0; i < sizeof(tail); i++) {
-        assert_int_equal(tail[i], 0xff); /* the TLVs were never written */
-    }
-    assert_false(F.srv.up.active);
-    /* and across a reset in the middle: checked again from flash */
+        fx_upload(&F, 0, -1, (uint32_t)len - 52, img + len - 52, 52, -1, NULL, 0, false), 1);
+    assert_int_equal(fx_up_result(&F).rc, 6);
+    assert_non_null(memmem(F.rsp[0], F.rsp_len[0], "below the device's stored counter", 33));
+    assert_area_erased(LF_AREA_S1);
+    /* an acceptable counter, reset in the middle: checked again from flash */
     len = make_s1(1, 9000, FX_COUNTER + 1, LF_AREA_S1);
     first(1, len, 1000, img_hash(img, len), 32, false);
     push(len, 1000, 8500, 1000);
@@ -621,9 +713,23 @@ static void test_stage1_counter_unaffordable(void **state)
     first(1, len, (uint32_t)len, NULL, 0, false);
     expect_err(15);
     assert_unchanged(s0);
-    /* the same counter costs nothing: accepted */
+    /* multi-chunk: refused when SEC_CNT arrives, the slot erased again */
+    len = make_s1(1, 9000, FX_COUNTER + 1, LF_AREA_S1);
+    refuse_counter_late(len, 0, 15);
+    refuse_counter_late(len, 5000, 15);
+    /* v1: ENOMEM */
+    first(1, len, 1000, NULL, 0, false);
+    push(len, 1000, (uint32_t)len - 52, 1000);
+    assert_int_equal(
+        fx_upload(&F, 0, -1, (uint32_t)len - 52, img + len - 52, 52, -1, NULL, 0, false), 1);
+    assert_int_equal(fx_up_result(&F).rc, 2);
+    assert_area_erased(LF_AREA_S1);
+    /* the same counter costs nothing: accepted, in one chunk or many */
     len = make_s1(1, 100, FX_COUNTER, LF_AREA_S1);
     assert_int_equal(fx_upload_all(&F, 1, img, len, 1000), 1);
+    len = make_s1(1, 9000, FX_COUNTER, LF_AREA_S1);
+    assert_int_equal(fx_upload_all(&F, 1, img, len, 1000), 1);
+    assert_slot_holds(LF_AREA_S1, img, len);
 }
 
 static void test_stage1_resume_after_reset(void **state)
@@ -745,32 +851,32 @@ static void test_nor64k_board(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_complete_upload_image0, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_byte_exact_replies, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_legacy_replies, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_resume_after_disconnect, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_resume_after_device_reset, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_wrong_offset_answered_with_expected, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_no_session_answers_zero, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_first_chunk_refusals, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_oversized_image_header, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_upgrade_flag, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_sha_mismatch_and_truncated_sha, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_overrun_on_continuation, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_pending_slot_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_progressive_erase, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_early_match_writes_nothing, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_erase_and_new_sha_end_the_session, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_stage1_upload_complete, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_stage1_wrong_variant_refused_before_any_write, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(test_stage1_not_newer_and_trial, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_stage1_counter_checked_before_write, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_stage1_counter_unaffordable, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_stage1_resume_after_reset, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_uploads_validated_with_platform_keys, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_qspi_board, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_nor64k_board, setup, teardown),
+        FX_TEST(test_complete_upload_image0),
+        FX_TEST(test_byte_exact_replies),
+        FX_TEST(test_legacy_replies),
+        FX_TEST(test_resume_after_disconnect),
+        FX_TEST(test_resume_after_device_reset),
+        FX_TEST(test_wrong_offset_answered_with_expected),
+        FX_TEST(test_no_session_answers_zero),
+        FX_TEST(test_first_chunk_refusals),
+        FX_TEST(test_oversized_image_header),
+        FX_TEST(test_upgrade_flag),
+        FX_TEST(test_sha_mismatch_and_truncated_sha),
+        FX_TEST(test_overrun_on_continuation),
+        FX_TEST(test_pending_slot_refused),
+        FX_TEST(test_progressive_erase),
+        FX_TEST(test_early_match_writes_nothing),
+        FX_TEST(test_erase_and_new_sha_end_the_session),
+        FX_TEST(test_flash_failures),
+        FX_TEST(test_stage1_upload_complete),
+        FX_TEST(test_stage1_wrong_variant_refused_before_any_write),
+        FX_TEST(test_stage1_not_newer_and_trial),
+        FX_TEST(test_stage1_counter_checked_before_write),
+        FX_TEST(test_stage1_counter_unaffordable),
+        FX_TEST(test_stage1_resume_after_reset),
+        FX_TEST(test_uploads_validated_with_platform_keys),
+        FX_TEST(test_qspi_board),
+        FX_TEST(test_nor64k_board),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
