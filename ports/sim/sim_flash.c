@@ -366,5 +366,19 @@ int lf_sim_flash_load(struct lf_sim_flash *f, uint32_t off, const void *data, ui
         return LF_E_FLASH_OUT_OF_BOUNDS;
     }
     memcpy(f->mem + off, data, len);
+    if (f->geo->flags & LF_FLASH_F_OTP) {
+        /* A programmer writes each OTP word that is not blank, once: those
+         * words are used up, as after a program through the driver. */
+        uint32_t w = f->geo->write_align;
+        uint8_t *bits = lf_sim_otp_bitmap(f);
+        for (uint32_t u = off / w; u < (off + len + w - 1) / w; u++) {
+            for (uint32_t i = u * w; i < (u + 1) * w && i < f->geo->size; i++) {
+                if (f->mem[i] != f->geo->erase_value) {
+                    bits[u / 8] |= (uint8_t)(1u << (u % 8));
+                    break;
+                }
+            }
+        }
+    }
     return LF_OK;
 }

@@ -100,19 +100,58 @@ static bool ts_before(const struct timespec *a, const struct timespec *b)
     return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
 }
 
+/* Nanoseconds of `pos` bytes at 10 bits each, rounded down; no
+ * intermediate overflow (pos % baud < 1e8 keeps that product below 2^64)
+ * for any duration a uint64_t of nanoseconds holds (584 years). */
+static uint64_t bytes_ns(uint64_t pos, unsigned baud)
+{
+    return pos / baud * 10000000000u + pos % baud * 10000000000u / baud;
+}
+
+void lf_sim_baud_time(const struct lf_sim_baud *b, uint64_t pos, struct timespec *t)
+{
+    *t = b->start;
+    if (b->baud != 0) {
+        ts_add_ns(t, bytes_ns(pos, b->baud));
+    }
+}
+
+uint64_t lf_sim_baud_queue(struct lf_sim_baud *b, size_t n)
+{
+    if (b->baud == 0) {
+        return 0;
+    }
+    struct timespec now, end;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    lf_sim_baud_time(b, b->pos, &end);
+    if (ts_before(&end, &now)) {
+        /* The line fell idle before these bytes were seen. */
+        b->start = now;
+        b->pos = 0;
+    }
+    uint64_t first = b->pos;
+    b->pos += n;
+    return first;
+}
+
+void lf_sim_baud_wait(const struct lf_sim_baud *b, uint64_t pos)
+{
+    if (b->baud == 0) {
+        return;
+    }
+    struct timespec t;
+    lf_sim_baud_time(b, pos, &t);
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &t, NULL) == EINTR) {
+    }
+}
+
 void lf_sim_baud_pace(struct lf_sim_baud *b, size_t n)
 {
     if (b->baud == 0 || n == 0) {
         return;
     }
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    if (ts_before(&b->clock, &now)) {
-        b->clock = now; /* the line was idle */
-    }
-    ts_add_ns(&b->clock, (uint64_t)n * 10u * 1000000000u / b->baud);
-    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &b->clock, NULL) == EINTR) {
-    }
+    uint64_t first = lf_sim_baud_queue(b, n);
+    lf_sim_baud_wait(b, first + n);
 }
 
 /* ---- pseudo-terminal ---------------------------------------------------------------- */
@@ -179,6 +218,9 @@ void lf_sim_pty_close(struct lf_sim_pty *p)
 static int pty_write_line(void *ctx, const uint8_t *line, size_t len)
 {
     struct lf_sim_pty *p = ctx;
+    /* The client sees the line once it has gone through the wire, never
+     * earlier. */
+    lf_sim_baud_pace(&p->out, len);
     size_t done = 0;
     while (done < len) {
         ssize_t n = write(p->master, line + done, len - done);
@@ -191,7 +233,6 @@ static int pty_write_line(void *ctx, const uint8_t *line, size_t len)
         }
         done += (size_t)n;
     }
-    lf_sim_baud_pace(&p->out, len);
     return LF_OK;
 }
 
@@ -202,26 +243,30 @@ static int pty_send(void *ctx, const uint8_t *msg, size_t len)
 
 int lf_sim_pty_handle(struct lf_sim_pty *p, struct lf_smp_server *s)
 {
-    uint8_t buf[256];
     int handled = 0;
     for (;;) {
-        ssize_t n = read(p->master, buf, sizeof(buf));
-        if (n < 0) {
-            if (errno == EAGAIN || errno == EINTR) {
+        ssize_t n = read(p->master, p->in_buf, sizeof(p->in_buf));
+        if (n <= 0) {
+            /* EAGAIN: nothing more queued. EIO: no client has the slave
+             * open (we keep one, so rare). */
+            if (n == 0 || errno == EAGAIN || errno == EINTR || errno == EIO) {
                 return handled;
             }
-            /* EIO: no client has the slave open (we keep one, so rare) */
-            return errno == EIO ? handled : LF_E_IO;
+            return LF_E_IO;
         }
-        if (n == 0) {
-            return handled;
-        }
-        lf_sim_baud_pace(&p->in, (size_t)n);
+        /* Everything pending, in one read: it goes through the line back to
+         * back, after what is still on it. Messages are handled when their
+         * last byte is through, and the next read follows at once (no
+         * sleep in between), so bytes queued meanwhile are seen while the
+         * line is still busy. */
+        uint64_t first = lf_sim_baud_queue(&p->in, (size_t)n);
         size_t pos = 0;
         while (pos < (size_t)n) {
             size_t msg_len = 0;
-            pos += lf_smp_serial_rx_feed(&p->rx, buf + pos, (size_t)n - pos, &msg_len);
+            pos += lf_smp_serial_rx_feed(&p->rx, p->in_buf + pos, (size_t)n - pos, &msg_len);
             if (msg_len) {
+                /* Handled when its last byte has arrived, as on a UART. */
+                lf_sim_baud_wait(&p->in, first + pos);
                 if (lf_smp_server_handle(s, p->rx_buf, msg_len, pty_send, p) < 0) {
                     return LF_E_IO;
                 }

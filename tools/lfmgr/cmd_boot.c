@@ -27,7 +27,8 @@ static int active_slot(struct lfm_session *s, unsigned *active)
         return err;
     }
     if (!lf_smp_rsp_ok(&rsp)) {
-        lfm_report_device_error("bootloader update: cannot learn the active stage-1 slot "
+        lfm_report_device_error(s,
+                                "bootloader update: cannot learn the active stage-1 slot "
                                 "(query active_b0_slot)",
                                 &rsp);
         return LFM_EXIT_DEVICE;

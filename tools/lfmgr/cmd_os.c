@@ -131,7 +131,7 @@ static int boot_query(struct lfm_session *s, const char *q, struct lf_smp_rsp *r
                          rsp->rc == LF_SMP_RC_EINVAL))) {
         return LFM_EXIT_OK; /* the device does not know this one */
     }
-    lfm_report_device_error(q ? q : "bootloader info", rsp);
+    lfm_report_device_error(s, q ? q : "bootloader info", rsp);
     return LFM_EXIT_DEVICE;
 }
 

@@ -30,7 +30,11 @@ struct ble_priv {
     struct lf_smp_ble_rx rx;
     uint8_t msg[LFM_MSG_MAX];
     char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+    uint32_t our_mtu; /* asked for in every MTU exchange */
+    bool relink;      /* a reply timed out: exchange MTUs again before sending */
 };
+
+static int exchange_mtu(struct lfm_conn *c, int tries);
 
 /* Wait for one datagram; LFM_TIMEOUT, LFM_EXIT_OK (n set), LFM_EXIT_CONN. */
 static int dgram_wait(struct lfm_conn *c, uint8_t *buf, size_t cap, int64_t end, size_t *n)
@@ -93,11 +97,23 @@ static int dgram_send(struct lfm_conn *c, const uint8_t *p, size_t n)
 
 static int ble_send(struct lfm_conn *c, const uint8_t *msg, size_t len)
 {
+    struct ble_priv *b = c->priv;
     struct lf_smp_ble_frag f;
     const uint8_t *p;
     size_t n;
     uint8_t pdu[LF_SMP_BLE_MTU_MAX];
     size_t frags = 0;
+    if (b->relink) {
+        /* After a timeout the device may have reset and forgotten this link
+         * (a reset drops BLE connections): connect again, as a central
+         * would, so that the resend is not dropped as too long for the
+         * default MTU. One try: the resend's own timeout covers the rest. */
+        int err = exchange_mtu(c, 1);
+        if (err != LFM_EXIT_OK && err != LFM_TIMEOUT) {
+            return err;
+        }
+        b->relink = err != LFM_EXIT_OK;
+    }
     if (lf_smp_ble_frag_init(&f, msg, len, c->mtu) != LF_OK) {
         lfm_err("ble-sim: bad MTU %u", (unsigned)c->mtu);
         return LFM_EXIT_USAGE;
@@ -133,6 +149,9 @@ static int ble_recv(struct lfm_conn *c, uint8_t *buf, size_t cap, int timeout_ms
             /* A partial message is lost for good after a timeout (the link
              * layer would have disconnected). */
             lf_smp_ble_rx_reset(&b->rx);
+            if (err == LFM_TIMEOUT) {
+                b->relink = true;
+            }
             return err;
         }
         if (n < LF_SMP_BLE_ATT_HDR || pdu[0] != ATT_NOTIFY || n > c->mtu) {
@@ -169,12 +188,54 @@ static void ble_close(struct lfm_conn *c)
 
 static const struct lfm_conn_ops ble_ops = {ble_send, ble_recv, ble_close};
 
+/* Exchange MTU Request, repeated after 1 s up to `tries` times; sets c->mtu
+ * to min(ours, device's). LFM_EXIT_OK, LFM_TIMEOUT or LFM_EXIT_CONN.
+ * Notifications arriving meanwhile (late replies) are dropped. */
+static int exchange_mtu(struct lfm_conn *c, int tries)
+{
+    struct ble_priv *b = c->priv;
+    uint8_t req[3];
+    req[0] = ATT_EXCHANGE_MTU_REQ;
+    req[1] = (uint8_t)(b->our_mtu & 0xFFu);
+    req[2] = (uint8_t)(b->our_mtu >> 8);
+    for (int t = 0; t < tries; t++) {
+        uint8_t rsp[LF_SMP_BLE_MTU_MAX + 1];
+        size_t n = 0;
+        int64_t end = lfm_now_ms() + 1000;
+        int err = dgram_send(c, req, sizeof(req));
+        if (err) {
+            return err;
+        }
+        for (;;) {
+            err = dgram_wait(c, rsp, sizeof(rsp), end, &n);
+            if (err != LFM_EXIT_OK) {
+                break;
+            }
+            if (n == 3 && rsp[0] == ATT_EXCHANGE_MTU_RSP) {
+                uint32_t dev_mtu = (uint32_t)rsp[1] | ((uint32_t)rsp[2] << 8);
+                if (dev_mtu < LF_SMP_BLE_MTU_MIN) {
+                    dev_mtu = LF_SMP_BLE_MTU_MIN;
+                }
+                c->mtu = dev_mtu < b->our_mtu ? dev_mtu : b->our_mtu;
+                lf_smp_ble_rx_reset(&b->rx);
+                if (c->verbose > 1) {
+                    fprintf(stderr, "ble: MTU %u (ours %u, device %u)\n", (unsigned)c->mtu,
+                            (unsigned)b->our_mtu, (unsigned)dev_mtu);
+                }
+                return LFM_EXIT_OK;
+            }
+        }
+        if (err != LFM_TIMEOUT) {
+            return err;
+        }
+    }
+    return LFM_TIMEOUT;
+}
+
 int lfm_ble_open(struct lfm_conn *c, const char *path, uint32_t mtu)
 {
     struct sockaddr_un sa;
     struct ble_priv *b;
-    uint8_t req[3];
-    int tries;
     if (strlen(path) >= sizeof(sa.sun_path)) {
         lfm_err("ble-sim: socket path too long");
         return LFM_EXIT_USAGE;
@@ -209,43 +270,16 @@ int lfm_ble_open(struct lfm_conn *c, const char *path, uint32_t mtu)
         ble_close(c);
         return LFM_EXIT_CONN;
     }
+    b->our_mtu = mtu;
     /* "Connect": exchange MTUs; the link uses the smaller one. */
-    req[0] = ATT_EXCHANGE_MTU_REQ;
-    req[1] = (uint8_t)(mtu & 0xFFu);
-    req[2] = (uint8_t)(mtu >> 8);
-    for (tries = 0; tries < 3; tries++) {
-        uint8_t rsp[LF_SMP_BLE_MTU_MAX + 1];
-        size_t n = 0;
-        int64_t end = lfm_now_ms() + 1000;
-        int err = dgram_send(c, req, sizeof(req));
-        if (err) {
-            ble_close(c);
-            return err;
-        }
-        for (;;) {
-            err = dgram_wait(c, rsp, sizeof(rsp), end, &n);
-            if (err != LFM_EXIT_OK) {
-                break;
-            }
-            if (n == 3 && rsp[0] == ATT_EXCHANGE_MTU_RSP) {
-                uint32_t dev_mtu = (uint32_t)rsp[1] | ((uint32_t)rsp[2] << 8);
-                if (dev_mtu < LF_SMP_BLE_MTU_MIN) {
-                    dev_mtu = LF_SMP_BLE_MTU_MIN;
-                }
-                c->mtu = dev_mtu < mtu ? dev_mtu : mtu;
-                if (c->verbose > 1) {
-                    fprintf(stderr, "ble: MTU %u (ours %u, device %u)\n", (unsigned)c->mtu,
-                            (unsigned)mtu, (unsigned)dev_mtu);
-                }
-                return LFM_EXIT_OK;
-            }
-        }
-        if (err == LFM_EXIT_CONN) {
-            ble_close(c);
-            return err;
-        }
+    int err = exchange_mtu(c, 3);
+    if (err == LFM_EXIT_OK) {
+        return LFM_EXIT_OK;
     }
-    lfm_err("ble-sim: no MTU exchange response from the device at %s", path);
+    if (err == LFM_TIMEOUT) {
+        lfm_err("ble-sim: no MTU exchange response from the device at %s", path);
+        err = LFM_EXIT_CONN;
+    }
     ble_close(c);
-    return LFM_EXIT_CONN;
+    return err;
 }

@@ -136,7 +136,11 @@ int lfm_request(struct lfm_session *s, const char *what, lfm_build_fn build, con
 int lfm_session_params(struct lfm_session *s);
 
 /* Print "lfmgr: <what>: device error ..." for a failed response. */
-void lfm_report_device_error(const char *what, const struct lf_smp_rsp *rsp);
+/* When the reply carries no reason (SMP v2 errors cannot: smpclient refuses
+ * "rsn"), asks a Leapfrog device for it (bootloader info query
+ * "last_error", docs/smp-server.md) and appends it; other devices just do
+ * not answer that query. s may be NULL (no question asked). */
+void lfm_report_device_error(struct lfm_session *s, const char *what, const struct lf_smp_rsp *rsp);
 
 /* Format the status of a response into buf ("image error INVALID_FLASH_ADDRESS
  * (group 1, rc 25): img addr mismatch"). */
@@ -169,6 +173,10 @@ bool lfm_parse_u32(const char *s, uint32_t max, uint32_t *v);
 
 /* Monotonic milliseconds. */
 int64_t lfm_now_ms(void);
+
+/* Monotonic seconds with sub-microsecond resolution (throughput figures:
+ * a fast local upload takes a few milliseconds). */
+double lfm_now_s(void);
 
 /* Read a whole file (malloc'ed, caller frees). LFM_EXIT_OK or LFM_EXIT_FILE. */
 int lfm_read_file(const char *path, uint8_t **data, size_t *len);

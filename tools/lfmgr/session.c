@@ -118,10 +118,42 @@ void lfm_format_status(const struct lf_smp_rsp *rsp, char *buf, size_t cap)
     }
 }
 
-void lfm_report_device_error(const char *what, const struct lf_smp_rsp *rsp)
+static int build_last_error(struct lf_smp_req *r, const void *arg, size_t *len)
+{
+    (void)arg;
+    return lf_smp_req_bootloader_info(r, "last_error", len);
+}
+
+/* The reason of the device's last error reply, if it keeps one. */
+static bool lfm_last_error(struct lfm_session *s, char *out, size_t cap)
+{
+    struct lf_smp_rsp r;
+    struct lf_cbor_str t;
+    int retries = s->retries;
+    bool quiet = s->quiet_timeout;
+    s->retries = 0;
+    s->quiet_timeout = true;
+    int err = lfm_transact(s, "last error", build_last_error, NULL, 1000, &r);
+    s->retries = retries;
+    s->quiet_timeout = quiet;
+    if (err || !lf_smp_rsp_ok(&r) || lf_smp_rsp_text(&r, "reason", &t) != LF_OK || t.len == 0) {
+        return false;
+    }
+    snprintf(out, cap, "%.*s", (int)t.len, (const char *)t.ptr);
+    return true;
+}
+
+void lfm_report_device_error(struct lfm_session *s, const char *what, const struct lf_smp_rsp *rsp)
 {
     char msg[400];
+    char rsn[128];
+    struct lf_cbor_str t;
     lfm_format_status(rsp, msg, sizeof(msg));
+    /* rsp points into the session's buffer: ask only after formatting */
+    if (s && lf_smp_rsp_text(rsp, "rsn", &t) != LF_OK && lfm_last_error(s, rsn, sizeof(rsn))) {
+        lfm_err("%s: the device returned %s: %s", what, msg, rsn);
+        return;
+    }
     lfm_err("%s: the device returned %s", what, msg);
 }
 
@@ -198,7 +230,7 @@ int lfm_request(struct lfm_session *s, const char *what, lfm_build_fn build, con
         return err;
     }
     if (!lf_smp_rsp_ok(rsp)) {
-        lfm_report_device_error(what, rsp);
+        lfm_report_device_error(s, what, rsp);
         return LFM_EXIT_DEVICE;
     }
     return LFM_EXIT_OK;

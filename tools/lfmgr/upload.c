@@ -106,7 +106,7 @@ int lfm_upload(struct lfm_session *s, const uint8_t *file, uint32_t len,
     bool synced = false;
     bool first_reply = true;
     bool matched = false;
-    int64_t t0;
+    double t0;
     int err;
 
     memset(st, 0, sizeof(*st));
@@ -134,7 +134,7 @@ int lfm_upload(struct lfm_session *s, const uint8_t *file, uint32_t len,
             len, st->budget, s->buf_size, st->window);
     lfm_progress_start(&prog, o->label ? o->label : "upload", len, 0, o->progress);
     next = 0;
-    t0 = lfm_now_ms();
+    t0 = lfm_now_s();
     while (!x.u.done) {
         struct lf_smp_rsp rsp;
         uint32_t roff = 0;
@@ -182,7 +182,7 @@ int lfm_upload(struct lfm_session *s, const uint8_t *file, uint32_t len,
         consecutive_timeouts = 0;
         if (!lf_smp_rsp_ok(&rsp)) {
             lfm_progress_end(&prog);
-            lfm_report_device_error("upload", &rsp);
+            lfm_report_device_error(s, "upload", &rsp);
             return LFM_EXIT_DEVICE;
         }
         if (lf_smp_rsp_upload(&rsp, &roff, &match) != LF_OK) {
@@ -245,7 +245,7 @@ int lfm_upload(struct lfm_session *s, const uint8_t *file, uint32_t len,
         }
         lfm_progress_update(&prog, x.u.off, x.u.done);
     }
-    st->seconds = (double)(lfm_now_ms() - t0) / 1000.0;
+    st->seconds = lfm_now_s() - t0;
     st->match = matched;
     lfm_progress_end(&prog);
     return LFM_EXIT_OK;

@@ -8,21 +8,24 @@
 
 /* The virtual device (lfsim) and helper processes for lfmgr's end-to-end
  * tests: a fresh device directory per test process, provisioned, with a
- * stage 1 in S0, served over UDP (a free port), a pty and the BLE bridge. */
+ * stage 1 in S0, served over UDP (a free port), a pty and the simulated BLE
+ * link (lfsim run --ble, the device's ATT MTU SIM_BLE_MTU). */
+
+#define SIM_BLE_MTU 185u
 
 struct sim {
     char dir[512];
     char log[600]; /* lfsim --verbose output (the device's log) */
     char out[600]; /* lfsim stdout */
     char pty[600]; /* symlink to the pty slave */
-    char ble[108]; /* BLE bridge socket */
+    char ble[108]; /* the device's BLE link socket */
     unsigned baud; /* emulated baud on the pty, 0 = none */
     uint16_t port;
     pid_t pid;
-    pid_t bridge;
     char udp_spec[64];
     char pty_spec[700];
-    char ble_spec[160];
+    char ble_spec[160];   /* our MTU 247: the link runs at the device's 185 */
+    char ble23_spec[160]; /* our MTU 23: 20-byte fragments */
 };
 
 /* Start a background process with stdout and stderr to files (NULL:
@@ -36,7 +39,7 @@ void stop_proc(pid_t pid);
  * stage 1 v1.0.0 in S0. name distinguishes several devices of one test. */
 int sim_create(struct sim *s, const char *name);
 
-/* Start lfsim run (and the BLE bridge); wait until it answers an echo. */
+/* Start lfsim run; wait until it answers an echo over UDP and BLE. */
 int sim_start(struct sim *s, unsigned baud);
 void sim_stop(struct sim *s);
 

@@ -88,6 +88,20 @@ static int dev_setup_slow(void **st)
     return 0;
 }
 
+/* The same at an emulated 1,000,000 baud. */
+static int dev_setup_fast(void **st)
+{
+    static unsigned n;
+    char name[32];
+    (void)st;
+    snprintf(name, sizeof(name), "fast%u", n++);
+    if (sim_create(&dev, name) != 0 || sim_start(&dev, 1000000) != 0) {
+        fprintf(stderr, "cannot start the virtual device (%s)\n", dev.log);
+        return -1;
+    }
+    return 0;
+}
+
 static int dev_teardown(void **st)
 {
     (void)st;
@@ -104,8 +118,9 @@ static void hexstr(char out[65], const uint8_t h[32])
     }
 }
 
-/* Everything but reset and the stage-1 update, over one transport. */
-static void commands_over(const char *spec, const char *kind, uint8_t seed)
+/* Everything but the stage-1 update, over one transport; `link` is a
+ * fragment of the upload's JSON that names the transport's link. */
+static void commands_over(const char *spec, const char *kind, const char *link, uint8_t seed)
 {
     static uint8_t app[120000];
     static uint8_t big[SLOT_SIZE + 4096];
@@ -170,6 +185,7 @@ static void commands_over(const char *spec, const char *kind, uint8_t seed)
     EXPECT(0);
     assert_non_null(strstr(res.out, "\"match\": true"));
     assert_non_null(strstr(res.out, kind));
+    assert_non_null(strstr(res.out, link));
     assert_non_null(strstr(res.out, hex));
     assert_int_equal(sim_flash_read(&dev, APP_SECONDARY, slot, sizeof(slot)), 0);
     assert_memory_equal(slot, app, sizeof(slot));
@@ -299,7 +315,7 @@ static void test_bootloader_update(void **st)
         static uint8_t img[8000];
         size_t n = make_stage1(img, 1, 1, 2, NULL);
         char *p = file_in_tmp("s1-120.bin", img, n);
-        LFMGR(dev.udp_spec, "bootloader", "update", p);
+        LFMGR(dev.ble23_spec, "bootloader", "update", p);
         EXPECT(4);
         assert_non_null(strstr(res.err, "linked for S1"));
         assert_non_null(strstr(res.err, "send the S0 variant"));
@@ -317,7 +333,7 @@ static void test_bootloader_update(void **st)
     assert_non_null(strstr(res.out, "\"active_b0_slot\": 0"));
     /* an older release: the device refuses it, named */
     p_upd = make_update("stage1-111.lfu", 1, 1, s0, &n0, s1, &n1);
-    LFMGR(dev.udp_spec, "bootloader", "update", p_upd);
+    LFMGR(dev.pty_spec, "bootloader", "update", p_upd);
     EXPECT(3);
     assert_non_null(strstr(res.err, "CURRENT_VERSION_IS_NEWER"));
     assert_int_equal(sim_log_count(&dev, "to image 1"), 2); /* no session started */
@@ -466,22 +482,71 @@ static void test_resume_after_kill_and_reset(void **st)
     assert_memory_equal(flash, app, n);
 }
 
+/* A number from lfmgr's JSON summary. */
+static double json_num(const char *out, const char *key)
+{
+    char k[64];
+    const char *p;
+    snprintf(k, sizeof(k), "\"%s\": ", key);
+    p = strstr(out, k);
+    assert_non_null(p);
+    return strtod(p + strlen(k), NULL);
+}
+
+/* Over the emulated line the upload never beats what the line allows: the
+ * requests' wire bytes (the framing's ceiling) plus, since lfmgr waits for
+ * each reply over serial, at least 31 wire bytes of reply per request on
+ * the other wire ({"off": n} framed). And the device does not waste the
+ * line either. */
+static void test_pty_rate(void **st)
+{
+    static uint8_t app[140000];
+    size_t n = make_app(app, 131072 - 0x200 - 44, 12, NULL);
+    char *path = file_in_tmp("rate.bin", app, n);
+    double f, len, ceiling, requests, t_min, f_max;
+    (void)st;
+    LFMGR(dev.pty_spec, "image", "upload", path, "--json");
+    EXPECT(0);
+    assert_non_null(strstr(res.out, "\"baud\": 1000000"));
+    assert_non_null(strstr(res.out, "\"window\": 1,"));
+    f = json_num(res.out, "fraction");
+    len = json_num(res.out, "len");
+    ceiling = json_num(res.out, "ceiling_bytes_per_s");
+    requests = json_num(res.out, "requests");
+    t_min = len / ceiling + requests * 31.0 * 10.0 / 1000000.0;
+    f_max = len / ceiling / t_min;
+    if (f > f_max || f < 0.5) {
+        fprintf(stderr, "fraction %.4f (at most %.4f): %s\n", f, f_max, res.out);
+    }
+    assert_true(f_max < 0.995);
+    assert_true(f <= f_max + 0.0005); /* the JSON's 4 decimals */
+    assert_true(f >= 0.5);            /* loose: CI machines are loaded; bench/ measures it */
+}
+
 static void test_udp(void **st)
 {
     (void)st;
-    commands_over(dev.udp_spec, "udp", 1);
+    commands_over(dev.udp_spec, "udp", "\"chunk_max\"", 1);
 }
 
 static void test_pty(void **st)
 {
     (void)st;
-    commands_over(dev.pty_spec, "serial", 2);
+    commands_over(dev.pty_spec, "serial", "\"baud\": 115200", 2);
 }
 
+/* lfmgr asks for MTU 247, the device offers 185: the link runs at 185. */
 static void test_ble(void **st)
 {
     (void)st;
-    commands_over(dev.ble_spec, "ble-sim", 3);
+    commands_over(dev.ble_spec, "ble-sim", "\"mtu\": 185", 3);
+}
+
+/* The smallest ATT MTU: every message in 20-byte fragments. */
+static void test_ble_mtu23(void **st)
+{
+    (void)st;
+    commands_over(dev.ble23_spec, "ble-sim", "\"mtu\": 23", 4);
 }
 
 int main(void)
@@ -490,6 +555,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_udp, dev_setup, dev_teardown),
         cmocka_unit_test_setup_teardown(test_pty, dev_setup, dev_teardown),
         cmocka_unit_test_setup_teardown(test_ble, dev_setup, dev_teardown),
+        cmocka_unit_test_setup_teardown(test_ble_mtu23, dev_setup, dev_teardown),
+        cmocka_unit_test_setup_teardown(test_pty_rate, dev_setup_fast, dev_teardown),
         cmocka_unit_test_setup_teardown(test_confirm_permanent, dev_setup, dev_teardown),
         cmocka_unit_test_setup_teardown(test_bootloader_update, dev_setup, dev_teardown),
         cmocka_unit_test_setup_teardown(test_resume_after_kill, dev_setup_slow, dev_teardown),
