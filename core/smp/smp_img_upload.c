@@ -349,6 +349,8 @@ static bool already_there(const struct lf_flash_area *fa, const struct up_req *r
 
 /* ---- the state machine ----------------------------------------------------------- */
 
+static void discard(struct lf_smp_server *s, const struct lf_flash_area *fa);
+
 static int complete(struct lf_smp_ctx *c, const struct lf_flash_area *fa)
 {
     struct lf_smp_server *s = c->srv;
@@ -388,6 +390,9 @@ static int complete(struct lf_smp_ctx *c, const struct lf_flash_area *fa)
     if (match || !u->sha_len) {
         int failed = smp_img_validate(c, image, fa);
         if (failed) {
+            if (image == 1) {
+                discard(s, fa); /* as a late counter refusal: an erased S slot */
+            }
             return failed;
         }
     }

@@ -330,9 +330,10 @@ static int os_bootloader(struct lf_smp_ctx *c)
         if (!l->set) {
             return lf_smp_fail_group(c, LF_SMP_OS_ERR_QUERY_YIELDS_NO_ANSWER, NULL);
         }
+        /* not "rc"/"rsn": clients read those as this reply's own status */
         enc_uint_kv(e, "group", l->group);
-        enc_uint_kv(e, "rc", l->rc);
-        lf_cbor_enc_text_z(e, "rsn");
+        enc_uint_kv(e, "code", l->rc);
+        lf_cbor_enc_text_z(e, "reason");
         lf_cbor_enc_text_z(e, l->rsn);
     } else {
         return lf_smp_fail_group(c, LF_SMP_OS_ERR_QUERY_YIELDS_NO_ANSWER, "unknown query");

@@ -132,7 +132,10 @@ static void encode_error(struct lf_smp_ctx *c, const struct lf_smp_group *g)
         lf_cbor_enc_text_z(e, c->rsn);
     }
     lf_cbor_enc_map_close(e);
-    if (c->rsn) {
+    /* Only the first error after a success: a client that pipelines
+     * requests gets errors for the ones behind the refused one too, and the
+     * first says why. */
+    if (c->rsn && !c->srv->last_err.chained) {
         struct lf_smp_last_err *l = &c->srv->last_err;
         size_t n = 0;
         while (c->rsn[n] && n + 1 < sizeof(l->rsn)) {
@@ -143,6 +146,7 @@ static void encode_error(struct lf_smp_ctx *c, const struct lf_smp_group *g)
         l->group = c->hdr->group;
         l->rc = c->rc;
         l->set = true;
+        l->chained = true;
     }
 }
 
@@ -181,6 +185,7 @@ static int dispatch(struct lf_smp_ctx *c, const struct lf_smp_group *g, const ui
     if (lf_cbor_enc_finish(&c->enc, NULL) != LF_OK) {
         return lf_smp_fail_rc(c, LF_SMP_RC_EMSGSIZE, "response too large");
     }
+    c->srv->last_err.chained = false;
     return 0;
 }
 

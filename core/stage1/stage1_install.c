@@ -138,9 +138,8 @@ int lf_stage1_classify(void *hook_ctx, uint8_t image_num, const struct lf_flash_
         err = LF_E_STAGE0_OVERLAPS_TRAILER;
     }
     if (!err) {
-        err =
-            lf_stage0_check_counter_after(lf_flash_map_area(map, LF_AREA_PROVISION), c->h,
-                                          info.sec_cnt, NULL);
+        err = lf_stage0_check_counter_after(lf_flash_map_area(map, LF_AREA_PROVISION), c->h,
+                                            info.sec_cnt, NULL);
     }
     if (err) {
         return s1_refuse(c, reason, err);

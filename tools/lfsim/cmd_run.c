@@ -11,16 +11,22 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "boards.h"
 #include "lf/err.h"
 #include "lf/version.h"
+#include "app.h"
+#include "chain.h"
 #include "lfsim.h"
+#include "sim_ble_sock.h"
 #include "sim_net.h"
 
 struct run_opts {
@@ -29,12 +35,30 @@ struct run_opts {
     bool udp;
     const char *pty_link;
     uint32_t baud;
+    const char *ble_path; /* --ble: the simulated BLE link's socket */
+    uint32_t mtu;         /* its ATT MTU */
     uint32_t buf_size;
     bool legacy;
     bool verbose;
+    uint64_t cut_at;      /* power cut at this flash operation (1-based, counted over
+                             all boots of this run); 0 = none */
+    bool cut_torn;        /* ... half-way through it */
+    bool no_boot;         /* serve without stage 0 / stage 1 (boot_none.c) */
+    uint32_t watchdog_ms; /* a boot that does not reach its application or recovery
+                             in this time is reset */
+};
+
+/* State the boots of one run share with the parent (MAP_SHARED). */
+struct run_shared {
+    uint64_t ops;   /* flash operations of all earlier boots */
+    bool booted;    /* the current boot reached serving (watchdog) */
+    bool cut_armed; /* --cut-at still to come */
 };
 
 static volatile sig_atomic_t g_stop;
+
+/* The BLE link's socket, opened by the parent, served by each boot. */
+static struct lf_sim_ble_sock g_ble = {.fd = -1};
 
 static void on_signal(int sig)
 {
@@ -45,6 +69,7 @@ static void on_signal(int sig)
 static void run_help(FILE *f)
 {
     fprintf(f, "usage: lfsim run DIR [--udp PORT | --no-udp] [--pty LINK [--baud N]]\n"
+               "                     [--ble PATH [--mtu N]]\n"
                "                     [--buf-size N] [--legacy] [--verbose]\n"
                "\n"
                "Boot the device in DIR and serve SMP (the application's server) until\n"
@@ -57,10 +82,24 @@ static void run_help(FILE *f)
                "                 make LINK a symlink to its slave side\n"
                "  --baud N       emulate a UART at N baud on the pty (10 bits per byte);\n"
                "                 default: unthrottled\n"
+               "  --ble PATH     serve the simulated BLE link (docs/lfmgr.md) on a UNIX\n"
+               "                 datagram socket bound at PATH (lfmgr --conn ble-sim:PATH)\n"
+               "  --mtu N        the device's ATT MTU on that link, 23..517 (default 247)\n"
                "  --buf-size N   SMP receive buffer reported to clients (default 2048;\n"
                "                 serial messages may be N - 4 bytes)\n"
                "  --legacy       legacy reply shapes (\"rc\": 0 everywhere, for old clients)\n"
-               "  --verbose      log the device's lines to stderr\n");
+               "  --cut-at N[t]  lose power at flash operation N (counted from the start of\n"
+               "                 this run, over all boots; t = torn: half-way through it),\n"
+               "                 then boot again from what the flash holds\n"
+               "  --no-boot      serve SMP without running stage 0 and stage 1 (protocol\n"
+               "                 tests with unsigned images; nothing is validated)\n"
+               "  --watchdog MS  reset a boot that does not come up within MS ms (default\n"
+               "                 10000)\n"
+               "  --verbose      log the device's lines to stderr\n"
+               "\n"
+               "Each boot runs stage 0 and stage 1 on the device's flash; their decisions are\n"
+               "appended to DIR/device.log. Exit status: 0 stopped by a signal, 3 the device\n"
+               "halted in stage 0's safe state (nothing bootable), 1 other errors.\n");
 }
 
 static int parse(int argc, char **argv, struct run_opts *o)
@@ -69,12 +108,24 @@ static int parse(int argc, char **argv, struct run_opts *o)
     o->udp = true;
     o->udp_port = LF_SIM_UDP_DEFAULT_PORT;
     o->buf_size = 2048;
+    o->mtu = LF_SIM_BLE_SOCK_MTU_DEFAULT;
+    o->watchdog_ms = 10000;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--udp") == 0 && v) {
             if (!lfsim_parse_u32(v, 65535, &o->udp_port)) {
                 fprintf(stderr, "lfsim run: bad port '%s'\n", v);
+                return 2;
+            }
+            i++;
+        } else if (strcmp(a, "--ble") == 0 && v) {
+            o->ble_path = v;
+            i++;
+        } else if (strcmp(a, "--mtu") == 0 && v) {
+            if (!lfsim_parse_u32(v, LF_SMP_BLE_MTU_MAX, &o->mtu) || o->mtu < LF_SMP_BLE_MTU_MIN) {
+                fprintf(stderr, "lfsim run: mtu must be %u..%u\n", LF_SMP_BLE_MTU_MIN,
+                        LF_SMP_BLE_MTU_MAX);
                 return 2;
             }
             i++;
@@ -95,6 +146,33 @@ static int parse(int argc, char **argv, struct run_opts *o)
                 return 2;
             }
             i++;
+        } else if (strcmp(a, "--cut-at") == 0 && v) {
+            char num[32];
+            size_t n = strlen(v);
+            o->cut_torn = n > 0 && v[n - 1] == 't';
+            uint32_t at;
+            if (n == 0 || n >= sizeof(num)) {
+                fprintf(stderr, "lfsim run: bad --cut-at '%s'\n", v);
+                return 2;
+            }
+            memcpy(num, v, n + 1);
+            if (o->cut_torn || num[n - 1] == 'c') {
+                num[n - 1] = '\0';
+            }
+            if (!lfsim_parse_u32(num, UINT32_MAX, &at) || at == 0) {
+                fprintf(stderr, "lfsim run: bad --cut-at '%s' (N or Nt, N >= 1)\n", v);
+                return 2;
+            }
+            o->cut_at = at;
+            i++;
+        } else if (strcmp(a, "--watchdog") == 0 && v) {
+            if (!lfsim_parse_u32(v, 3600000u, &o->watchdog_ms) || o->watchdog_ms == 0) {
+                fprintf(stderr, "lfsim run: bad --watchdog '%s'\n", v);
+                return 2;
+            }
+            i++;
+        } else if (strcmp(a, "--no-boot") == 0) {
+            o->no_boot = true;
         } else if (strcmp(a, "--legacy") == 0) {
             o->legacy = true;
         } else if (strcmp(a, "--verbose") == 0) {
@@ -110,28 +188,64 @@ static int parse(int argc, char **argv, struct run_opts *o)
         run_help(stderr);
         return 2;
     }
-    if (!o->udp && !o->pty_link) {
-        fprintf(stderr, "lfsim run: no transport (--no-udp without --pty)\n");
+    if (!o->udp && !o->pty_link && !o->ble_path) {
+        fprintf(stderr, "lfsim run: no transport (--no-udp without --pty or --ble)\n");
         return 2;
     }
     return 0;
 }
 
+/* The device's log channel: DIR/device.log, and stderr with --verbose. */
+struct run_log {
+    FILE *file;
+    bool verbose;
+};
+
 static void log_line(void *ctx, const char *line)
 {
-    (void)ctx;
-    fprintf(stderr, "%s\n", line);
+    struct run_log *l = ctx;
+    if (l->file) {
+        fprintf(l->file, "%s\n", line);
+        fflush(l->file);
+    }
+    if (l->verbose) {
+        fprintf(stderr, "%s\n", line);
+    }
 }
 
-static int reset_hook(void *ctx, bool force)
+static void run_note(const struct run_opts *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* A line from the simulator itself (not the device) to the same log. */
+static void run_note(const struct run_opts *o, const char *fmt, ...)
 {
-    (void)ctx;
-    (void)force;
-    return LF_OK;
+    char path[LF_SIM_PATH_MAX + 16];
+    snprintf(path, sizeof(path), "%s/device.log", o->dir);
+    char line[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    FILE *f = fopen(path, "a");
+    if (f) {
+        fprintf(f, "%s\n", line);
+        fclose(f);
+    }
+    if (o->verbose) {
+        fprintf(stderr, "%s\n", line);
+    }
+}
+
+/* Close the device, adding its operations to the run's count. */
+static void run_close(struct lf_sim_device *dev, struct run_shared *sh)
+{
+    sh->ops += dev->pc.ops;
+    lf_sim_device_close(dev);
 }
 
 /* One boot: open the device, boot, serve. Runs in a fresh child. */
-static int boot_and_serve(const struct run_opts *o, struct lf_sim_udp *udp, struct lf_sim_pty *pty)
+static int boot_and_serve(const struct run_opts *o, struct lf_sim_udp *udp, struct lf_sim_pty *pty,
+                          struct run_shared *sh)
 {
     static struct lf_sim_device dev;
     int err = lf_sim_device_open(&dev, o->dir);
@@ -139,54 +253,62 @@ static int boot_and_serve(const struct run_opts *o, struct lf_sim_udp *udp, stru
         fprintf(stderr, "lfsim run: %s: %s\n", o->dir, lf_err_str(err));
         return 1;
     }
-    struct lf_log log = {log_line, NULL};
-    const struct lf_log *logp = o->verbose ? &log : NULL;
+    if (sh->cut_armed && o->cut_at > sh->ops) {
+        dev.pc.cut_at = o->cut_at - sh->ops;
+        dev.pc.kind = o->cut_torn ? LF_SIM_CUT_TORN : LF_SIM_CUT_CLEAN;
+        dev.pc.seed = (uint32_t)o->cut_at;
+    }
+    char path[LF_SIM_PATH_MAX + 16];
+    snprintf(path, sizeof(path), "%s/device.log", o->dir);
+    static struct run_log rlog;
+    rlog.file = fopen(path, "a");
+    rlog.verbose = o->verbose;
+    struct lf_log log = {log_line, &rlog};
+    const struct lf_log *logp = &log;
 
-    /* The boot step (the lead's chain goes here). */
-    static struct lf_stage0_handoff handoff;
-    bool have_handoff = lfsim_boot(&dev, logp, &handoff) == LF_OK;
+    static struct lfsim_chain chain;
+    int end;
+    if (o->no_boot) {
+        memset(&chain, 0, sizeof(chain));
+        chain.keys_err = LF_E_NOT_FOUND; /* no key checks of uploads */
+        end = lfsim_boot_none(&dev, logp, &chain.s0.handoff) == LF_OK ? LFSIM_BOOT_APP
+                                                                      : LFSIM_BOOT_RECOVERY;
+    } else {
+        end = lfsim_chain_boot(&dev, logp, &chain);
+    }
+    if (end == LFSIM_BOOT_HALT) {
+        run_close(&dev, sh);
+        return LFSIM_EXIT_HALT;
+    }
+    if (end == LFSIM_BOOT_RESET) {
+        run_close(&dev, sh);
+        return LFSIM_EXIT_RESET;
+    }
+    sh->booted = true;
+    if (end == LFSIM_BOOT_RECOVERY) {
+        lf_logf(logp, "stage1: serial recovery: serving SMP (image group)");
+    }
 
-    static const struct lf_smp_group *groups[] = {&lf_smp_group_os, &lf_smp_group_img};
-    static uint8_t rsp_buf[LF_SIM_MSG_MAX];
-    static struct lf_smp_os_info info;
-    info.nodename = "lfsim";
-    info.release = LF_VERSION_STRING;
-    info.machine = "host";
-    info.processor = "sim";
-    info.platform = dev.board->name;
-    info.os = "Leapfrog";
-    static struct lf_smp_server_cfg cfg;
-    cfg.groups = groups;
-    cfg.group_count = 2;
-    cfg.rsp_buf = rsp_buf;
-    cfg.rsp_cap = o->buf_size > LF_SMP_RSP_MIN ? o->buf_size : LF_SMP_RSP_MIN;
-    cfg.buf_size = (uint16_t)o->buf_size;
-    cfg.buf_count = 4; /* the kernel queues datagrams and tty bytes: pipelining is safe */
-    cfg.boot_mode = 3; /* swap-move, the default engine */
-    cfg.legacy_rc = o->legacy;
-    cfg.verbose_err = true;
-    static struct lf_smp_platform plat;
-    plat.map = &dev.map;
-    plat.log = logp;
-    plat.handoff = have_handoff ? &handoff : NULL;
-    plat.os_info = &info;
-    plat.reset_hook = reset_hook;
-    static struct lf_smp_server srv;
-    err = lf_smp_server_init(&srv, &cfg, &plat);
+    static struct lfsim_app app;
+    err = lfsim_app_init(&app, &dev, &chain, logp, o->buf_size, o->legacy);
     if (err) {
         fprintf(stderr, "lfsim run: server: %s\n", lf_err_str(err));
-        lf_sim_device_close(&dev);
+        run_close(&dev, sh);
         return 1;
     }
+    struct lf_smp_server *srvp = &app.srv;
     int rc = 0;
     while (!g_stop) {
-        struct pollfd pfd[2];
+        struct pollfd pfd[3];
         nfds_t n = 0;
         if (o->udp) {
             pfd[n++] = (struct pollfd){.fd = udp->fd, .events = POLLIN};
         }
         if (o->pty_link) {
             pfd[n++] = (struct pollfd){.fd = pty->master, .events = POLLIN};
+        }
+        if (o->ble_path) {
+            pfd[n++] = (struct pollfd){.fd = g_ble.fd, .events = POLLIN};
         }
         if (poll(pfd, n, 200) < 0) {
             if (errno == EINTR) {
@@ -195,22 +317,123 @@ static int boot_and_serve(const struct run_opts *o, struct lf_sim_udp *udp, stru
             rc = 1;
             break;
         }
-        for (nfds_t i = 0; i < n && !lf_smp_server_reset_pending(&srv); i++) {
+        for (nfds_t i = 0; i < n && !lf_smp_server_reset_pending(srvp); i++) {
             if (!(pfd[i].revents & POLLIN)) {
                 continue;
             }
-            int h = pfd[i].fd == udp->fd && o->udp ? lf_sim_udp_handle(udp, &srv)
-                                                   : lf_sim_pty_handle(pty, &srv);
+            int h = pfd[i].fd == udp->fd && o->udp ? lf_sim_udp_handle(udp, srvp)
+                    : pfd[i].fd == g_ble.fd        ? lf_sim_ble_sock_handle(&g_ble, srvp)
+                                                   : lf_sim_pty_handle(pty, srvp);
             if (h < 0) {
                 fprintf(stderr, "lfsim run: transport error\n");
             }
         }
-        if (lf_smp_server_reset_pending(&srv)) {
+        if (lf_smp_server_reset_pending(srvp)) {
             rc = LFSIM_EXIT_RESET;
             break;
         }
     }
-    lf_sim_device_close(&dev);
+    run_close(&dev, sh);
+    return rc;
+}
+
+/* Wait for a boot's child; the watchdog resets a boot that does not come
+ * up in time. Returns the wait status; *watchdog tells if it fired. */
+static int run_wait(pid_t pid, const struct run_opts *o, const struct run_shared *sh,
+                    bool *watchdog)
+{
+    struct timespec t0, now;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    *watchdog = false;
+    for (;;) {
+        int status = 0;
+        pid_t r = waitpid(pid, &status, WNOHANG);
+        if (r == pid) {
+            return status;
+        }
+        if (r < 0 && errno != EINTR) {
+            return 1 << 8;
+        }
+        if (g_stop) {
+            kill(pid, SIGTERM);
+        }
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        int64_t ms =
+            (int64_t)(now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000;
+        if (!sh->booted && !*watchdog && ms > (int64_t)o->watchdog_ms) {
+            *watchdog = true;
+            kill(pid, SIGKILL);
+        }
+        struct timespec nap = {0, 5 * 1000 * 1000};
+        nanosleep(&nap, NULL);
+    }
+}
+
+/* Boot the device again and again: after an SMP reset, a power cut, a
+ * watchdog reset or a crash, as long as no stop signal came. */
+static int run_boots(const struct run_opts *o, struct lf_sim_udp *udp, struct lf_sim_pty *pty)
+{
+    struct run_shared *sh =
+        mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (sh == MAP_FAILED) {
+        perror("lfsim run: mmap");
+        return 1;
+    }
+    memset(sh, 0, sizeof(*sh));
+    sh->cut_armed = o->cut_at != 0;
+    unsigned boots = 0, crashes = 0;
+    int rc = 0;
+    for (;;) {
+        sh->booted = false;
+        pid_t pid = fork();
+        if (pid < 0) {
+            perror("lfsim run: fork");
+            rc = 1;
+            break;
+        }
+        if (pid == 0) {
+            _exit(boot_and_serve(o, udp, pty, sh));
+        }
+        boots++;
+        bool watchdog;
+        int status = run_wait(pid, o, sh, &watchdog);
+        int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        if (g_stop) {
+            break;
+        }
+        if (code == LFSIM_EXIT_RESET) {
+            run_note(o, "lfsim: reset (boot %u)", boots + 1);
+            crashes = 0;
+            continue;
+        }
+        if (code == LF_SIM_CUT_EXIT && sh->cut_armed) {
+            sh->cut_armed = false;
+            sh->ops = o->cut_at; /* the cut operation counts; the rest never ran */
+            run_note(o, "lfsim: power cut (%s) at flash operation %llu: cold boot",
+                     o->cut_torn ? "torn" : "clean", (unsigned long long)o->cut_at);
+            continue;
+        }
+        if (code == LFSIM_EXIT_HALT) {
+            fprintf(stderr,
+                    "lfsim run: the device halted in stage 0's safe state (see %s/device.log)\n",
+                    o->dir);
+            rc = 3;
+            break;
+        }
+        if (watchdog || code < 0) {
+            run_note(o, "lfsim: %s: watchdog reset (boot %u)",
+                     watchdog ? "boot did not come up in time" : "the device crashed", boots + 1);
+            if (++crashes < 5) {
+                continue;
+            }
+            fprintf(stderr, "lfsim run: 5 watchdog resets in a row: giving up\n");
+            rc = 1;
+            break;
+        }
+        rc = code;
+        break;
+    }
+    munmap(sh, sizeof(*sh));
     return rc;
 }
 
@@ -236,6 +459,14 @@ int lfsim_cmd_run(int argc, char **argv)
         lf_sim_udp_close(&udp);
         return 1;
     }
+    int ble_err = o.ble_path ? lf_sim_ble_sock_open(&g_ble, o.ble_path, o.mtu, o.buf_size) : LF_OK;
+    if (ble_err) {
+        fprintf(stderr, "lfsim run: ble %s: %s\n", o.ble_path,
+                ble_err == LF_E_IO ? strerror(errno) : lf_err_str(ble_err));
+        lf_sim_pty_close(&pty);
+        lf_sim_udp_close(&udp);
+        return 1;
+    }
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_signal;
@@ -248,42 +479,13 @@ int lfsim_cmd_run(int argc, char **argv)
         printf("lfsim: serving SMP on %s -> %s%s\n", o.pty_link, pty.slave_path,
                o.baud ? "" : " (unthrottled)");
     }
+    if (o.ble_path) {
+        printf("lfsim: serving SMP on ble-sim %s (ATT MTU %u)\n", o.ble_path, o.mtu);
+    }
     fflush(stdout);
 
-    unsigned boots = 0;
-    for (;;) {
-        pid_t pid = fork();
-        if (pid < 0) {
-            perror("lfsim run: fork");
-            rc = 1;
-            break;
-        }
-        if (pid == 0) {
-            _exit(boot_and_serve(&o, &udp, &pty));
-        }
-        boots++;
-        int status = 0;
-        while (waitpid(pid, &status, 0) < 0) {
-            if (errno != EINTR) {
-                status = 1 << 8;
-                break;
-            }
-            if (g_stop) {
-                kill(pid, SIGTERM);
-            }
-        }
-        if (WIFEXITED(status) && WEXITSTATUS(status) == LFSIM_EXIT_RESET && !g_stop) {
-            if (o.verbose) {
-                fprintf(stderr, "lfsim: reset (boot %u)\n", boots + 1);
-            }
-            continue;
-        }
-        rc = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
-        if (rc == LFSIM_EXIT_RESET) {
-            rc = 0;
-        }
-        break;
-    }
+    rc = run_boots(&o, &udp, &pty);
+    lf_sim_ble_sock_close(&g_ble);
     lf_sim_pty_close(&pty);
     lf_sim_udp_close(&udp);
     return rc;

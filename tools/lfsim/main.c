@@ -19,6 +19,7 @@ static void usage(FILE *f)
                "  create DIR --board B        make an erased device\n"
                "  program DIR AREA FILE       write FILE raw into an area (factory programmer)\n"
                "  run DIR [--udp PORT] ...    boot the device and serve SMP until stopped\n"
+               "  demo --dir DIR [--board B]  the end-to-end update scenario (README)\n"
                "\n"
                "'lfsim <command> --help' describes each command.\n");
 }
@@ -63,6 +64,9 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "program") == 0) {
         return lfsim_cmd_program(argc - 1, argv + 1);
+    }
+    if (strcmp(cmd, "demo") == 0) {
+        return lfsim_cmd_demo(argc - 1, argv + 1);
     }
     if (strcmp(cmd, "run") == 0) {
         return lfsim_cmd_run(argc - 1, argv + 1);

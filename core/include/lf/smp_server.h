@@ -186,11 +186,12 @@ struct lf_smp_upload_state {
 
 #define LF_SMP_LAST_ERR_RSN 80u /* longest reason kept for the "last_error" query */
 
-/* The newest error reply that had a reason: SMP v2 group errors carry no
+/* The first error reply with a reason after a success: SMP v2 group errors carry no
  * "rsn" (smpclient refuses unknown keys), so clients ask for it afterwards
  * with the bootloader info query "last_error" (docs/smp-server.md). */
 struct lf_smp_last_err {
     bool set;
+    bool chained; /* errors since the last success: only the first is kept */
     uint16_t group;
     uint16_t rc; /* as sent: the group's code (v2) or the SMP rc (v1) */
     char rsn[LF_SMP_LAST_ERR_RSN];

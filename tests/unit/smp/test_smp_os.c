@@ -283,8 +283,8 @@ static void test_bootloader_last_error(void **state)
     fx_expect(&F, 0, "09 00 00 11 00 00 06 08 a1 63 65 72 72 a2 65 67 72 6f 75 70 00 62 72 63 03");
     assert_int_equal(fx_send_hex(&F, req), 1);
     fx_expect(&F, 0,
-              "09 00 00 1e 00 00 00 08 a3 65 67 72 6f 75 70 00 62 72 63 03 63 72 73 6e 6d 75 6e "
-              "6b 6e 6f 77 6e 20 71 75 65 72 79");
+              "09 00 00 23 00 00 00 08 a3 65 67 72 6f 75 70 00 64 63 6f 64 65 03 66 72 65 61 73 6f "
+              "6e 6d 75 6e 6b 6e 6f 77 6e 20 71 75 65 72 79");
 }
 
 static void test_console_echo_not_supported(void **state)
