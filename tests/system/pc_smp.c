@@ -135,6 +135,12 @@ int pc_smp_state(struct pc_smp *s, struct lf_smp_image_slot *out, size_t max, si
 
 int pc_smp_test(struct pc_smp *s, uint32_t image, uint32_t slot, char *why, size_t why_len)
 {
+    return pc_smp_set(s, image, slot, false, why, why_len);
+}
+
+int pc_smp_set(struct pc_smp *s, uint32_t image, uint32_t slot, bool confirm, char *why,
+               size_t why_len)
+{
     struct lf_smp_image_slot st[PC_SMP_SLOTS_MAX];
     size_t count = 0;
     if (pc_smp_state(s, st, PC_SMP_SLOTS_MAX, &count, why, why_len)) {
@@ -153,8 +159,8 @@ int pc_smp_test(struct pc_smp *s, uint32_t image, uint32_t slot, char *why, size
     struct lf_smp_req r;
     size_t n = 0;
     pc_smp_begin(s, &r);
-    int err = lf_smp_req_image_set(&r, e->hash, e->hash_len, false, &n);
-    return pc_smp_call(s, err, n, "image test", why, why_len);
+    int err = lf_smp_req_image_set(&r, e->hash, e->hash_len, confirm, &n);
+    return pc_smp_call(s, err, n, confirm ? "image confirm" : "image test", why, why_len);
 }
 
 int pc_smp_reset(struct pc_smp *s, char *why, size_t why_len)

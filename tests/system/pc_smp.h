@@ -51,6 +51,9 @@ int pc_smp_state(struct pc_smp *s, struct lf_smp_image_slot *out, size_t max, si
  * slot's hash from the image state, then asks for a test boot of it.
  * Returns 0, or -1 with why filled. */
 int pc_smp_test(struct pc_smp *s, uint32_t image, uint32_t slot, char *why, size_t why_len);
+/* The same as `image test` (confirm false) or `image confirm HASH` (true). */
+int pc_smp_set(struct pc_smp *s, uint32_t image, uint32_t slot, bool confirm, char *why,
+               size_t why_len);
 
 /* `reset`: the server must accept it (the caller then resets the device).
  * Returns 0, or -1 with why filled. */
