@@ -606,8 +606,8 @@ int lfsim_cmd_demo(int argc, char **argv)
                r->s1_ver, r->app_ver, cnt, (unsigned long long)r->bytes, r->seconds,
                r->ok ? "ok" : r->why);
     }
-    printf("\n%s. Keys in %s/keys, images in %s/images; `lfsim run %s` boots the device.\n",
-           all ? "every step did what it should" : "FAILED", d.dir, d.dir, d.dir);
+    printf("\n%s. Keys in %s/keys, images in %s/images; `%s run %s` boots the device.\n",
+           all ? "every step did what it should" : "FAILED", d.dir, d.dir, d.lfsim, d.dir);
     fclose(d.log);
     return all ? 0 : 1;
 }
