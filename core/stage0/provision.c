@@ -239,3 +239,17 @@ int lf_provision_revoke(const struct lf_flash_area *fa, struct lf_provision *p, 
     p->revoked |= (uint8_t)(1u << index);
     return LF_OK;
 }
+
+void lf_provision_keyring(const struct lf_provision *p,
+                          struct lf_pubkey keys[LF_PROVISION_MAX_KEYS],
+                          const struct lf_image_sig_alg *const *algs, uint8_t alg_count,
+                          struct lf_keyring *ring)
+{
+    memset(keys, 0, LF_PROVISION_MAX_KEYS * sizeof(keys[0]));
+    uint8_t n = p->key_count <= LF_PROVISION_MAX_KEYS ? p->key_count : LF_PROVISION_MAX_KEYS;
+    for (uint8_t i = 0; i < n; i++) {
+        keys[i].type = p->key_type[i];
+        keys[i].hash = p->key_hash[i];
+    }
+    *ring = (struct lf_keyring){keys, n, algs, alg_count};
+}

@@ -67,12 +67,8 @@ static int lf_stage0_check_slot(const struct lf_stage0_platform *p, const struct
     /* 5: known by hash only, each key matches just an image carrying the
      * full key (PUBKEY TLV) whose SHA-256 is the provisioned one. */
     struct lf_pubkey keys[LF_PROVISION_MAX_KEYS];
-    memset(keys, 0, sizeof(keys));
-    for (uint8_t i = 0; i < prov->key_count; i++) {
-        keys[i].type = prov->key_type[i];
-        keys[i].hash = prov->key_hash[i];
-    }
-    const struct lf_keyring ring = {keys, prov->key_count, p->algs, p->alg_count};
+    struct lf_keyring ring;
+    lf_provision_keyring(prov, keys, p->algs, p->alg_count, &ring);
     err = lf_image_validate(fa, 0, &ring, &s->info);
     if (err) {
         return err;

@@ -33,12 +33,8 @@ static int s1_validate_root(const struct lf_stage1_ctx *c, const struct lf_flash
         return err;
     }
     struct lf_pubkey keys[LF_PROVISION_MAX_KEYS];
-    memset(keys, 0, sizeof(keys));
-    for (uint8_t i = 0; i < pv.key_count; i++) {
-        keys[i].type = pv.key_type[i];
-        keys[i].hash = pv.key_hash[i];
-    }
-    const struct lf_keyring ring = {keys, pv.key_count, c->p->root_algs, c->p->root_alg_count};
+    struct lf_keyring ring;
+    lf_provision_keyring(&pv, keys, c->p->root_algs, c->p->root_alg_count, &ring);
     err = lf_image_validate(fa, 0, &ring, info);
     if (err) {
         return err;

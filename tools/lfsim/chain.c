@@ -51,11 +51,8 @@ int lfsim_chain_boot(struct lf_sim_device *dev, const struct lf_log *log, struct
      * uploads (stage 0 checks again anyway). */
     const struct lf_flash_area *prov = lf_flash_map_area(&dev->map, LF_AREA_PROVISION);
     if (prov && lf_provision_read(prov, &c->prov) == LF_OK) {
-        for (uint8_t i = 0; i < c->prov.key_count; i++) {
-            c->root_keys[i] = (struct lf_pubkey){c->prov.key_type[i], 0, NULL, c->prov.key_hash[i]};
-        }
-        c->root_ring = (struct lf_keyring){c->root_keys, c->prov.key_count, lf_image_sig_algs_all,
-                                           LF_IMAGE_SIG_ALGS_ALL_COUNT};
+        lf_provision_keyring(&c->prov, c->root_keys, lf_image_sig_algs_all,
+                             LF_IMAGE_SIG_ALGS_ALL_COUNT, &c->root_ring);
     }
     /* "Jump" into stage 1: its application keys are the ones it was
      * linked with (s1_keys.h). */

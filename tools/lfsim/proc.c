@@ -27,7 +27,8 @@ int lfsim_tool_path(const char *name, char *out, size_t cap)
     return w > 0 && (size_t)w < cap ? 0 : -1;
 }
 
-int lfsim_spawn(char *const argv[], pid_t *pid, int *out_fd)
+/* Fork argv with stdout to a pipe and stderr to err_fd (-1: inherited). */
+static int proc_start(char *const argv[], int err_fd, pid_t *pid, int *out_fd)
 {
     int fds[2];
     if (pipe(fds) != 0) {
@@ -42,6 +43,9 @@ int lfsim_spawn(char *const argv[], pid_t *pid, int *out_fd)
     }
     if (p == 0) {
         dup2(fds[1], STDOUT_FILENO);
+        if (err_fd >= 0) {
+            dup2(err_fd, STDERR_FILENO);
+        }
         close(fds[0]);
         close(fds[1]);
         execv(argv[0], argv);
@@ -54,37 +58,24 @@ int lfsim_spawn(char *const argv[], pid_t *pid, int *out_fd)
     return 0;
 }
 
+int lfsim_spawn(char *const argv[], pid_t *pid, int *out_fd)
+{
+    return proc_start(argv, -1, pid, out_fd);
+}
+
 int lfsim_run_tool(char *const argv[], char *out, size_t cap, FILE *err)
 {
-    int fds[2];
-    if (pipe(fds) != 0) {
+    pid_t p;
+    int fd;
+    if (proc_start(argv, err ? fileno(err) : -1, &p, &fd) != 0) {
         return -1;
     }
-    fflush(NULL);
-    pid_t p = fork();
-    if (p < 0) {
-        close(fds[0]);
-        close(fds[1]);
-        return -1;
-    }
-    if (p == 0) {
-        dup2(fds[1], STDOUT_FILENO);
-        if (err) {
-            dup2(fileno(err), STDERR_FILENO);
-        }
-        close(fds[0]);
-        close(fds[1]);
-        execv(argv[0], argv);
-        fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
-        _exit(127);
-    }
-    close(fds[1]);
     size_t len = 0;
     char sink[512];
     for (;;) {
         char *dst = out && len + 1 < cap ? out + len : sink;
         size_t room = out && len + 1 < cap ? cap - 1 - len : sizeof(sink);
-        ssize_t r = read(fds[0], dst, room);
+        ssize_t r = read(fd, dst, room);
         if (r < 0 && errno == EINTR) {
             continue;
         }
@@ -95,7 +86,7 @@ int lfsim_run_tool(char *const argv[], char *out, size_t cap, FILE *err)
             len += (size_t)r;
         }
     }
-    close(fds[0]);
+    close(fd);
     if (out && cap) {
         out[len] = '\0';
     }

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "lf/flash.h"
+#include "lf/image.h"
 #include "lf/sha256.h"
 
 /*
@@ -113,6 +114,17 @@ int lf_provision_counter_advance(const struct lf_flash_area *fa, const struct lf
 
 /* Revoke key `index` (< p->key_count) for ever, updating p->revoked. Already
  * revoked: nothing written, LF_OK. */
+/*
+ * The provisioned root keys as key entries known by hash only (a stage-1
+ * image carries its full key in a PUBKEY TLV, matched by its SHA-256): fills
+ * keys[0..p->key_count) and *ring over them with the given algorithms. The
+ * ring points into keys and p, which must outlive it.
+ */
+void lf_provision_keyring(const struct lf_provision *p,
+                          struct lf_pubkey keys[LF_PROVISION_MAX_KEYS],
+                          const struct lf_image_sig_alg *const *algs, uint8_t alg_count,
+                          struct lf_keyring *ring);
+
 int lf_provision_revoke(const struct lf_flash_area *fa, struct lf_provision *p, uint8_t index);
 
 #endif
