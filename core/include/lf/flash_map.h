@@ -26,7 +26,7 @@ enum lf_area_id {
     LF_AREA_PROVISION = 1,     /* root key hashes, revocation, counter slots */
     LF_AREA_S0 = 2,            /* stage-1 slot 0 */
     LF_AREA_S1 = 3,            /* stage-1 slot 1 */
-    LF_AREA_STATE = 4,         /* boot record and persisted upload session */
+    LF_AREA_STATE = 4,         /* stage 1's boot record (the upload session is in SMP_STATE) */
     LF_AREA_SCRATCH = 5,       /* swap-scratch scratch area */
     LF_AREA_APP_PRIMARY = 6,   /* application, executes here */
     LF_AREA_APP_SECONDARY = 7, /* application update slot */
