@@ -66,12 +66,11 @@ static int lf_boot_not_accepted(struct lf_boot_ctx *ctx, uint8_t type, uint8_t v
         LF_BOOT_LOG(ctx, "boot: secondary installed by the classify hook: request cleared");
         break;
     case LF_CHECK_SKIP:
-        LF_BOOT_LOG(ctx, "boot: classify hook failed (%s): secondary left alone",
-                    lf_err_name(res->reason));
+        LF_BOOT_LOG(ctx, "boot: classify hook failed (%E): secondary left alone", res->reason);
         break;
     default: /* V-reject */
         res->action = LF_BOOT_ACT_REJECTED;
-        LF_BOOT_LOG(ctx, "boot: secondary rejected: %s", lf_err_name(res->reason));
+        LF_BOOT_LOG(ctx, "boot: secondary rejected: %E", res->reason);
         err = lf_boot_reject_secondary(ctx, res);
         break;
     }
@@ -191,7 +190,7 @@ static void lf_boot_write_record(struct lf_boot_ctx *ctx, const struct lf_boot_r
     rec.sec_cnt = res->sec_cnt;
     int err = lf_boot_record_append(c->state, &rec, NULL);
     if (err) {
-        LF_BOOT_LOG(ctx, "boot: boot record not written: %s", lf_err_name(err));
+        LF_BOOT_LOG(ctx, "boot: boot record not written: %E", err);
     }
 }
 
@@ -207,8 +206,8 @@ int lf_boot_go(struct lf_boot_ctx *ctx, const struct lf_boot_cfg *cfg, struct lf
     if (err) {
         res->action = LF_BOOT_ACT_LAYOUT_ERROR;
         res->reason = err;
-        LF_BOOT_LOG(ctx, "boot: layout unsuitable for %s: %s",
-                    cfg->strategy ? cfg->strategy->name : "?", lf_err_str(err));
+        LF_BOOT_LOG(ctx, "boot: layout unsuitable for %s: %E",
+                    cfg->strategy ? cfg->strategy->name : "?", err);
         lf_boot_write_record(ctx, res, false);
         return err;
     }
@@ -235,7 +234,7 @@ int lf_boot_go(struct lf_boot_ctx *ctx, const struct lf_boot_cfg *cfg, struct lf
             res->action = LF_BOOT_ACT_FLASH_ERROR;
         }
         res->reason = op_err;
-        LF_BOOT_LOG(ctx, "boot: %s: %s", lf_boot_action_name(res->action), lf_err_name(op_err));
+        LF_BOOT_LOG(ctx, "boot: %s: %E", lf_boot_action_name(res->action), op_err);
     }
     /* F1 */
     err = (cfg->validate ? cfg->validate : lf_image_validate)(cfg->primary, 0, cfg->keys,
@@ -245,7 +244,7 @@ int lf_boot_go(struct lf_boot_ctx *ctx, const struct lf_boot_cfg *cfg, struct lf
             res->action = LF_BOOT_ACT_NO_VALID_IMAGE;
             res->reason = err;
         }
-        LF_BOOT_LOG(ctx, "boot: no valid image in the primary: %s", lf_err_name(err));
+        LF_BOOT_LOG(ctx, "boot: no valid image in the primary: %E", err);
         lf_boot_write_record(ctx, res, false);
         return LF_E_BOOT_NO_VALID_IMAGE;
     }

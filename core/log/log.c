@@ -1,5 +1,6 @@
 #include "lf/log.h"
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct lf_out {
@@ -33,7 +34,8 @@ static void lf_put_uint(struct lf_out *o, uint32_t v, unsigned base, unsigned wi
     }
 }
 
-unsigned lf_vformat(char *buf, unsigned len, const char *fmt, va_list ap)
+static unsigned lf_vformat_names(char *buf, unsigned len, const char *fmt, va_list ap,
+                                 const char *(*err_name)(int err))
 {
     struct lf_out o = {buf, len, 0};
     for (const char *p = fmt; *p; p++) {
@@ -79,6 +81,21 @@ unsigned lf_vformat(char *buf, unsigned len, const char *fmt, va_list ap)
         case 'x':
             lf_put_uint(&o, va_arg(ap, unsigned), 16, width, pad);
             break;
+        case 'E': {
+            int err = va_arg(ap, int);
+            const char *name = err_name ? err_name(err) : NULL;
+            if (name) {
+                for (; *name; name++) {
+                    lf_put(&o, *name);
+                }
+            } else {
+                for (const char *w = "error -"; *w; w++) {
+                    lf_put(&o, *w);
+                }
+                lf_put_uint(&o, err < 0 ? (uint32_t)0 - (uint32_t)err : (uint32_t)err, 10, 0, ' ');
+            }
+            break;
+        }
         case '%':
             lf_put(&o, '%');
             break;
@@ -96,6 +113,11 @@ unsigned lf_vformat(char *buf, unsigned len, const char *fmt, va_list ap)
     return o.pos;
 }
 
+unsigned lf_vformat(char *buf, unsigned len, const char *fmt, va_list ap)
+{
+    return lf_vformat_names(buf, len, fmt, ap, NULL);
+}
+
 unsigned lf_format(char *buf, unsigned len, const char *fmt, ...)
 {
     va_list ap;
@@ -111,7 +133,7 @@ void lf_vlogf(const struct lf_log *log, const char *fmt, va_list ap)
         return;
     }
     char line[LF_LOG_LINE_MAX];
-    lf_vformat(line, sizeof(line), fmt, ap);
+    lf_vformat_names(line, sizeof(line), fmt, ap, log->err_name);
     log->write(log->ctx, line);
 }
 

@@ -40,7 +40,7 @@ static void s1_confirm_self(const struct lf_stage1_ctx *ctx, struct lf_stage1_re
     int err = lf_stage0_confirm(p->map, ctx->h);
     if (err) {
         /* Not fatal: stage 0 abandons this trial at the next reset. */
-        lf_logf(p->log, "stage1: self-confirm failed: %s", lf_err_str(err));
+        lf_logf(p->log, "stage1: self-confirm failed: %E", err);
         return;
     }
     out->confirmed_self = true;
@@ -85,7 +85,7 @@ int lf_stage1_boot(struct lf_stage1_ctx *ctx, const struct lf_stage1_platform *p
         out->next = LF_STAGE1_JUMP;
     } else {
         out->next = LF_STAGE1_RECOVERY;
-        lf_logf(p->log, "stage1: no application to boot: %s", lf_err_str(out->engine_err));
+        lf_logf(p->log, "stage1: no application to boot: %E", out->engine_err);
     }
     s1_confirm_self(ctx, out);
     lf_logf(p->log, "stage1: %s", s1_next_names[out->next]);

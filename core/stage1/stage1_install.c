@@ -64,8 +64,7 @@ static int s1_refuse(struct lf_stage1_ctx *c, int *reason, int why)
     c->install = LF_STAGE1_INSTALL_REFUSED;
     c->install_reason = why;
     *reason = why;
-    lf_logf(c->p->log, "stage1: stage-1 update in the application's secondary refused: %s",
-            lf_err_str(why));
+    lf_logf(c->p->log, "stage1: stage-1 update in the application's secondary refused: %E", why);
     return LF_BOOT_CLASS_FOREIGN;
 }
 
@@ -148,7 +147,7 @@ int lf_stage1_classify(void *hook_ctx, uint8_t image_num, const struct lf_flash_
         /* A flash error: leave the request so the next boot tries again. */
         c->install = LF_STAGE1_INSTALL_FAILED;
         c->install_reason = err;
-        lf_logf(c->p->log, "stage1: copy into s%u failed: %s", slot, lf_err_str(err));
+        lf_logf(c->p->log, "stage1: copy into s%u failed: %E", slot, err);
         return err;
     }
     c->install = LF_STAGE1_INSTALL_COPIED;

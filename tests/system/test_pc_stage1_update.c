@@ -73,7 +73,7 @@ static void pc_log_write(void *ctx, const char *line)
     printf("    | %s\n", line);
     fflush(stdout); /* the step processes end with _exit */
 }
-static struct lf_log pc_log_printer = {pc_log_write, NULL};
+static struct lf_log pc_log_printer = {pc_log_write, NULL, lf_err_name};
 
 static const struct lf_log *pc_log(void)
 {

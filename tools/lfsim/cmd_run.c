@@ -263,7 +263,7 @@ static int boot_and_serve(const struct run_opts *o, struct lf_sim_udp *udp, stru
     static struct run_log rlog;
     rlog.file = fopen(path, "a");
     rlog.verbose = o->verbose;
-    struct lf_log log = {log_line, &rlog};
+    struct lf_log log = {log_line, &rlog, lf_err_name};
     const struct lf_log *logp = &log;
 
     static struct lfsim_chain chain;

@@ -211,7 +211,7 @@ static void bt_log_line(void *ctx, const char *line)
 
 int bt_boot(struct lf_sim_device *d, const struct bt_boot_opts *o, struct lf_boot_result *res)
 {
-    static const struct lf_log log = {bt_log_line, NULL};
+    static const struct lf_log log = {bt_log_line, NULL, lf_err_name};
     struct lf_boot_cfg cfg = {
         .strategy = o->strategy,
         .primary = lf_sim_device_area(d, LF_AREA_APP_PRIMARY),
