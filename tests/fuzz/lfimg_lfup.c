@@ -1,6 +1,8 @@
 /* Fuzz target: lfimg's reader of the stage-1 update file (tools/lfimg/lfup.c,
- * used by `lfimg dump` and `lfimg pack`'s self-check). Every entry it accepts
- * lies inside the file and agrees with lfmgr's reader of the same bytes. */
+ * used by `lfimg dump` and `lfimg pack`'s self-check: the tools' shared
+ * container reader plus its own image checks). Every entry it accepts lies
+ * inside the file, and what it accepts the shared reader accepts alone with
+ * the same entries. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

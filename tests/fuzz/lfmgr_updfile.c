@@ -1,5 +1,5 @@
 /* Fuzz target: lfmgr's input files, the combined stage-1 update file and
- * signed images (tools/lfmgr/imgfile.c). */
+ * signed images (tools/common/updfile.c). */
 #include <stddef.h>
 #include <stdint.h>
 

@@ -897,7 +897,7 @@ static void test_pack(void **state)
     fclose(o);
     assert_int_not_equal(lfm_upd_parse(f, len - 1, &u, why, sizeof(why)), 0);
     assert_int_equal(lfimg("dump --json %s", path), 1);
-    assert_non_null(strstr(R.out, "\"error\": \"truncated or padded"));
+    assert_non_null(strstr(R.out, "truncated or padded"));
     free(f);
 
     /* One variant alone is a valid file too. */

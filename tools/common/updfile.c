@@ -1,4 +1,5 @@
-/* lfmgr: signed images and the combined update file (docs/update-file.md). */
+/* The tools' reader of signed images and of the stage-1 update file
+ * (docs/update-file.md): structure, bounds, ROM_FIXED addresses. */
 #include <stdio.h>
 #include <string.h>
 
