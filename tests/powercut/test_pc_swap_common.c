@@ -19,8 +19,9 @@ struct pc_arg {
     enum pc_flow flow;
 };
 
-int pc_swap_init(void)
+int pc_swap_init(void **state)
 {
+    (void)state;
     if (bt_key_load(&key, "ecdsa-p256.pem") != 0) {
         return -1;
     }
@@ -30,11 +31,13 @@ int pc_swap_init(void)
     return bt_image_make(&s1, &v1) | bt_image_make(&s2, &v2);
 }
 
-void pc_swap_fini(void)
+int pc_swap_fini(void **state)
 {
+    (void)state;
     bt_image_free(&v1);
     bt_image_free(&v2);
     bt_key_free(&key);
+    return 0;
 }
 
 static int fail(char *why, size_t len, const char *fmt, ...)

@@ -31,9 +31,10 @@ enum pc_flow {
     PC_REVERT,
 };
 
-/* Keys and the two images (made once, inherited by every forked step). */
-int pc_swap_init(void);
-void pc_swap_fini(void);
+/* Keys and the two images (made once, inherited by every forked step): the
+ * cmocka group setup and teardown of every swap power-cut test. */
+int pc_swap_init(void **state);
+int pc_swap_fini(void **state);
 
 /* Run one scenario under every cut (double_stride > 0: also second cuts
  * during recovery from every double_stride-th first cut). Prints the

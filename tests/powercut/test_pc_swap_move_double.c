@@ -13,19 +13,6 @@
 
 #define MOVE (&lf_boot_strategy_swap_move)
 
-static int setup(void **state)
-{
-    (void)state;
-    return pc_swap_init();
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    pc_swap_fini();
-    return 0;
-}
-
 static void test_double_cut_upgrade(void **state)
 {
     (void)state;
@@ -44,5 +31,5 @@ int main(void)
         cmocka_unit_test(test_double_cut_upgrade),
         cmocka_unit_test(test_double_cut_revert),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, pc_swap_init, pc_swap_fini);
 }

@@ -12,19 +12,6 @@
 
 #define OVERWRITE (&lf_boot_strategy_overwrite)
 
-static int setup(void **state)
-{
-    (void)state;
-    return pc_swap_init();
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    pc_swap_fini();
-    return 0;
-}
-
 static void test_dk(void **state)
 {
     (void)state;
@@ -52,5 +39,5 @@ int main(void)
         cmocka_unit_test(test_qspi),
         cmocka_unit_test(test_nor64k),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, pc_swap_init, pc_swap_fini);
 }

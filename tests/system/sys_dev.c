@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "boards.h"
+#include "pc_dev.h"
 
 #define SYS_ARGS 32
 
@@ -77,13 +78,7 @@ void sys_prepare(struct sys_dev *d, const char *name, const char *board)
     snprintf(d->dir, sizeof(d->dir), "%s/tests/system-tmp/%d-%s", LF_BINARY_DIR, (int)getpid(),
              name);
     d->board = board;
-    char cmd[700];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s' && mkdir -p '%s'", d->dir, d->dir);
-    assert_int_equal(system(cmd), 0);
-    if (sys_tool(d, "lfsim", "demo", "--dir", d->dir, "--board", board, "--prepare-only",
-                 (char *)NULL) != 0) {
-        fail_msg("lfsim demo --prepare-only: %s", d->err);
-    }
+    assert_int_equal(pc_dev_prepare(d->dir, board), 0);
 }
 
 void sys_wait_up(struct sys_dev *d)
