@@ -51,10 +51,7 @@ bool smp_img_handoff(const struct lf_smp_server *s, struct lf_stage0_handoff *h)
     /* Stage 1 confirms itself once it has handed over to the application:
      * the trailer, not the boot-time handoff, says whether it still is on
      * trial. */
-    const struct lf_flash_area *fa = smp_img_area(s, 1, h->slot);
-    struct lf_trailer tr;
-    if (h->trial && fa && lf_trailer_read(fa, &tr) == LF_OK && tr.magic == LF_MAGIC_GOOD &&
-        tr.image_ok == LF_FLAG_SET) {
+    if (h->trial && lf_stage0_running_confirmed(s->plat->map, h) == LF_OK) {
         h->trial = false;
     }
     return true;

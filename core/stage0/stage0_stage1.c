@@ -47,6 +47,11 @@ static int lf_stage0_check_not_on_trial(const struct lf_flash_map *map,
     if (!h->trial && !h->last_resort) {
         return LF_OK;
     }
+    return lf_stage0_running_confirmed(map, h);
+}
+
+int lf_stage0_running_confirmed(const struct lf_flash_map *map, const struct lf_stage0_handoff *h)
+{
     const struct lf_flash_area *active = lf_stage0_slot_area(map, h->slot);
     if (!active) {
         return LF_E_STAGE0_NO_SLOT;

@@ -7,25 +7,15 @@
 
 #include "lf/err.h"
 #include "lf/stage1.h"
-#include "lf/trailer.h"
 
 static const char *const s1_next_names[] = {"?", "jump to the application",
                                             "reset into the stage-1 trial", "serial recovery"};
-
-/* Was image_ok of the running stage 1 already written (an SMP confirm, or
- * this stage 1 at an earlier boot of the same trial)? */
-static bool s1_confirmed(const struct lf_flash_map *map, const struct lf_stage0_handoff *h)
-{
-    struct lf_trailer tr;
-    const struct lf_flash_area *fa = lf_stage0_slot_area(map, h->slot);
-    return fa && lf_trailer_read(fa, &tr) == LF_OK && tr.image_ok == LF_FLAG_SET;
-}
 
 /* B3..B5: a trial ends in a confirm only once the application is valid. */
 static void s1_confirm_self(const struct lf_stage1_ctx *ctx, struct lf_stage1_result *out)
 {
     const struct lf_stage1_platform *p = ctx->p;
-    if (!ctx->h->trial || s1_confirmed(p->map, ctx->h)) {
+    if (!ctx->h->trial || lf_stage0_running_confirmed(p->map, ctx->h) == LF_OK) {
         return;
     }
     if (out->next != LF_STAGE1_JUMP) {

@@ -90,6 +90,15 @@ const struct lf_flash_area *lf_stage0_slot_area(const struct lf_flash_map *map, 
 int lf_stage0_confirm(const struct lf_flash_map *map, const struct lf_stage0_handoff *h);
 
 /*
+ * Has the stage 1 that handoff h booted been confirmed since that boot
+ * (image_ok of its slot exactly set, by itself or an SMP confirm)? LF_OK if
+ * so, LF_E_STAGE0_ACTIVE_ON_TRIAL if not, LF_E_STAGE0_NO_SLOT or a flash
+ * error. h must be valid. The one reading of "still on trial" that stage 0's
+ * upload rule, stage 1 and the SMP server share.
+ */
+int lf_stage0_running_confirmed(const struct lf_flash_map *map, const struct lf_stage0_handoff *h);
+
+/*
  * May an image with header `hdr` be uploaded to stage 1's inactive slot?
  * Checks, in order: h valid (LF_E_STAGE0_HANDOFF), the active stage 1 is not
  * on trial (LF_E_STAGE0_ACTIVE_ON_TRIAL: h->trial or h->last_resort, and the
