@@ -352,8 +352,11 @@ static bool expect(struct demo_row *r, struct lfsim_slot_state st[2][2], unsigne
  * state as the next boot sees it. */
 static int settle(struct demo *d, struct demo_row *r, struct lfsim_slot_state st[2][2])
 {
-    if (observe(d, r, st) || !st[1][r->active & 1u].confirmed) {
-        return observe(d, r, st);
+    if (observe(d, r, st)) {
+        return -1;
+    }
+    if (!st[1][r->active & 1u].confirmed) {
+        return 0; /* nothing to store: expect() reports it */
     }
     if (demo_tool(d, d->lfmgr, "--conn", d->udp, "reset", NULL) || wait_up(d)) {
         snprintf(r->why, sizeof(r->why), "reset after the confirm failed");
@@ -362,16 +365,34 @@ static int settle(struct demo *d, struct demo_row *r, struct lfsim_slot_state st
     return observe(d, r, st);
 }
 
+/* Bytes sent, from lfmgr's JSON summary (the row's seconds are the whole
+ * step's wall time). */
 static void add_upload(struct demo *d, struct demo_row *r)
 {
     uint64_t len = 0;
-    double s = 0;
     if (lfsim_json_u64(d->out, "len", &len)) {
         r->bytes += len;
     }
-    if (lfsim_json_double(d->out, "seconds", &s)) {
-        r->seconds += s;
+}
+
+/* `image upload` over conn, `image test` of its hash, reset, wait for the
+ * application: what a user does by hand. 0, or -1 with r->why set. */
+static int upload_test_reset(struct demo *d, struct demo_row *r, const char *conn, const char *img,
+                             const char *what)
+{
+    char hash[65];
+    if (demo_tool(d, d->lfmgr, "--conn", conn, "--json", "image", "upload", img, NULL) ||
+        !lfsim_json_str(d->out, "hash", hash, sizeof(hash))) {
+        snprintf(r->why, sizeof(r->why), "upload %s failed", what);
+        return -1;
     }
+    add_upload(d, r);
+    if (demo_tool(d, d->lfmgr, "--conn", d->udp, "image", "test", hash, NULL) ||
+        demo_tool(d, d->lfmgr, "--conn", d->udp, "reset", NULL) || wait_up(d)) {
+        snprintf(r->why, sizeof(r->why), "test and reset failed");
+        return -1;
+    }
+    return 0;
 }
 
 static double now_s(void)
@@ -391,19 +412,11 @@ static void step_factory(struct demo *d, struct demo_row *r)
 
 static void step_app(struct demo *d, struct demo_row *r)
 {
-    char img[DEMO_PATH], hash[65];
+    char img[DEMO_PATH];
     struct lfsim_slot_state st[2][2];
     demo_path(img, sizeof(img), d, "images/app-v2.0.0.signed.bin");
     /* over the serial console framing, at an emulated UART */
-    if (demo_tool(d, d->lfmgr, "--conn", d->serial, "--json", "image", "upload", img, NULL) ||
-        !lfsim_json_str(d->out, "hash", hash, sizeof(hash))) {
-        snprintf(r->why, sizeof(r->why), "upload over the serial framing failed");
-        return;
-    }
-    add_upload(d, r);
-    if (demo_tool(d, d->lfmgr, "--conn", d->udp, "image", "test", hash, NULL) ||
-        demo_tool(d, d->lfmgr, "--conn", d->udp, "reset", NULL) || wait_up(d)) {
-        snprintf(r->why, sizeof(r->why), "test and reset failed");
+    if (upload_test_reset(d, r, d->serial, img, "over the serial framing")) {
         return;
     }
     if (observe(d, r, st) || !expect(r, st, 0, "1.0.0", "2.0.0", false)) {
@@ -437,20 +450,12 @@ static void step_stage1_direct(struct demo *d, struct demo_row *r, const char *v
 
 static void step_stage1_sdk(struct demo *d, struct demo_row *r, const char *ver, unsigned to)
 {
-    char img[DEMO_PATH], name[64], hash[65];
+    char img[DEMO_PATH], name[64];
     struct lfsim_slot_state st[2][2];
     snprintf(name, sizeof(name), "images/stage1-v%s-s%u.signed.bin", ver, to);
     demo_path(img, sizeof(img), d, name);
     /* what an unmodified `mcumgr image upload` does: image 0, test, reset */
-    if (demo_tool(d, d->lfmgr, "--conn", d->udp, "--json", "image", "upload", img, NULL) ||
-        !lfsim_json_str(d->out, "hash", hash, sizeof(hash))) {
-        snprintf(r->why, sizeof(r->why), "upload to image 0 failed");
-        return;
-    }
-    add_upload(d, r);
-    if (demo_tool(d, d->lfmgr, "--conn", d->udp, "image", "test", hash, NULL) ||
-        demo_tool(d, d->lfmgr, "--conn", d->udp, "reset", NULL) || wait_up(d)) {
-        snprintf(r->why, sizeof(r->why), "test and reset failed");
+    if (upload_test_reset(d, r, d->udp, img, "to image 0")) {
         return;
     }
     r->ok = settle(d, r, st) == 0 && expect(r, st, to, ver, "2.0.0", true);

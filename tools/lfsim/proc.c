@@ -150,16 +150,6 @@ bool lfsim_json_u64(const char *p, const char *key, uint64_t *v)
     return true;
 }
 
-bool lfsim_json_double(const char *p, const char *key, double *v)
-{
-    const char *at = json_value(p, key);
-    if (!at || ((*at < '0' || *at > '9') && *at != '-')) {
-        return false;
-    }
-    *v = strtod(at, NULL);
-    return true;
-}
-
 bool lfsim_json_str(const char *p, const char *key, char *out, size_t cap)
 {
     const char *at = json_value(p, key);

@@ -33,7 +33,6 @@ int lfsim_read_line(int fd, char *line, size_t cap, int timeout_ms);
 
 /* The first `"key": <number>` at or after p; false if absent. */
 bool lfsim_json_u64(const char *p, const char *key, uint64_t *v);
-bool lfsim_json_double(const char *p, const char *key, double *v);
 /* `"key": "text"` into out (truncated); false if absent. */
 bool lfsim_json_str(const char *p, const char *key, char *out, size_t cap);
 /* `"key": true|false`. */
