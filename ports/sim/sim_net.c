@@ -30,8 +30,9 @@ int lf_sim_udp_open(struct lf_sim_udp *u, uint16_t port, size_t msg_max)
     if (fd < 0) {
         return LF_E_IO;
     }
-    int one = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    /* No SO_REUSEADDR: on UDP it lets a second socket bind the same port and
+     * take the first one's traffic. The port is ours alone, or bind fails
+     * with EADDRINUSE (lfsim run: "in use by another process"). */
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     socklen_t al = sizeof(a);

@@ -18,9 +18,10 @@
 #include <unistd.h>
 
 #include "boards.h"
+#include "devlock.h"
+#include "lf_exit.h"
 #include "lfsim.h"
 #include "proc.h"
-#include "s1_keys.h"
 
 #define DEMO_PATH   1200
 #define DEMO_OUT    16384
@@ -113,18 +114,7 @@ static int write_file(const char *path, const uint8_t *p, size_t n)
     return fclose(f) == 0 && w == n ? 0 : -1;
 }
 
-static int read_small(const char *path, uint8_t *buf, size_t cap, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        return -1;
-    }
-    *n = fread(buf, 1, cap, f);
-    fclose(f);
-    return *n > 0 ? 0 : -1;
-}
-
-/* A payload: a recognisable text, repeated (stage 1 starts with its key table). */
+/* A payload: a recognisable text, repeated. */
 static int make_payload(const char *path, const uint8_t *head, size_t head_len, size_t size,
                         const char *text)
 {
@@ -205,17 +195,12 @@ static int make_everything(struct demo *d)
     if (demo_tool(d, d->lfimg, "getpub", "-k", p, "-f", "raw", "-o", q, NULL)) {
         return -1;
     }
-    /* stage 1 is linked with the application key (s1_keys.h) */
-    uint8_t der[LFSIM_S1_KEY_DER_MAX];
-    size_t der_len;
-    if (read_small(q, der, sizeof(der), &der_len)) {
-        return -1;
-    }
-    struct lf_pubkey app = {LF_KEY_ECDSA_P256, (uint16_t)der_len, der, NULL};
-    uint8_t table[LFSIM_S1_TABLE_MAX];
-    size_t tl = lfsim_s1_keys_encode(&app, 1, table, sizeof(table));
-    demo_path(p, sizeof(p), d, "images/stage1.bin");
-    if (!tl || make_payload(p, table, tl, STAGE1_SIZE, "Leapfrog stage 1 (virtual device) ")) {
+    /* stage 1 is linked with the application key (s1_keys.h): the command
+     * users have for it */
+    char s1[DEMO_PATH], size[16];
+    demo_path(s1, sizeof(s1), d, "images/stage1.bin");
+    snprintf(size, sizeof(size), "%u", STAGE1_SIZE);
+    if (demo_tool(d, d->lfsim, "stage1-image", "--app-key", p, "--size", size, "-o", s1, NULL)) {
         return -1;
     }
     demo_path(p, sizeof(p), d, "images/app.bin");
@@ -231,7 +216,7 @@ static int make_everything(struct demo *d)
         return -1;
     }
     /* the device, as a factory programs it */
-    if (demo_tool(d, d->lfsim, "create", d->dir, "--board", d->board->name, NULL)) {
+    if (demo_tool(d, d->lfsim, "create", d->dir, "--board", d->board->name, "--force", NULL)) {
         return -1;
     }
     demo_path(p, sizeof(p), d, "keys/root-0.pem");
@@ -312,8 +297,8 @@ static int observe(struct demo *d, struct demo_row *r, struct lfsim_slot_state s
         return -1;
     }
     r->active = (unsigned)active;
-    if (demo_tool(d, d->lfmgr, "--conn", d->udp, "bootloader", "info", "--query", "counter",
-                  NULL) ||
+    if (demo_tool(d, d->lfmgr, "--conn", d->udp, "--json", "bootloader", "info", "--query",
+                  "counter", NULL) ||
         !lfsim_json_u64(d->out, "used", &r->used) || !lfsim_json_u64(d->out, "left", &r->left)) {
         snprintf(r->why, sizeof(r->why), "bootloader info counter failed");
         return -1;
@@ -483,17 +468,22 @@ static void demo_help(FILE *f)
             "\n"
             "  --board B    nrf52840dk or nrf52840dk-qspi (default nrf52840dk-qspi)\n"
             "  --verbose    print each command as it runs\n"
-            "  --prepare-only  make the keys, images and factory device, then stop\n",
-            DEMO_BAUD);
+            "  --prepare-only  make the keys, images and factory device, then stop\n"
+            "\n"
+            "DIR is locked for the whole demo (DIR/lfsim.lock): a DIR in use by another\n"
+            "lfsim (lfsim run) is refused with exit 6 and left untouched.\n"
+            "\n%s",
+            DEMO_BAUD, LF_EXIT_HELP);
 }
 
 int lfsim_cmd_demo(int argc, char **argv)
 {
     if (lfsim_wants_help(argc, argv)) {
         demo_help(stdout);
-        return 0;
+        return LF_EXIT_OK;
     }
     static struct demo d;
+    int rc;
     const char *board = "nrf52840dk-qspi";
     bool prepare_only = false;
     for (int i = 1; i < argc; i++) {
@@ -506,37 +496,43 @@ int lfsim_cmd_demo(int argc, char **argv)
         } else if (strcmp(argv[i], "--prepare-only") == 0) {
             prepare_only = true;
         } else {
-            fprintf(stderr, "lfsim demo: unexpected '%s'\n", argv[i]);
-            demo_help(stderr);
-            return 2;
+            fprintf(stderr, "lfsim demo: unexpected '%s' (see --help)\n", argv[i]);
+            return LF_EXIT_USAGE;
         }
     }
     if (!d.dir) {
-        demo_help(stderr);
-        return 2;
+        fprintf(stderr, "lfsim demo: need --dir DIR (see --help)\n");
+        return LF_EXIT_USAGE;
     }
     d.board = lf_board_find(board);
     if (!d.board || !d.board->areas[LF_AREA_S1].size) {
         fprintf(stderr, "lfsim demo: unknown board '%s'\n", board);
-        return 2;
+        return LF_EXIT_USAGE;
     }
     if (lfsim_tool_path("lfimg", d.lfimg, sizeof(d.lfimg)) ||
         lfsim_tool_path("lfmgr", d.lfmgr, sizeof(d.lfmgr)) ||
         lfsim_tool_path("lfsim", d.lfsim, sizeof(d.lfsim)) || access(d.lfimg, X_OK) ||
         access(d.lfmgr, X_OK)) {
         fprintf(stderr, "lfsim demo: lfimg and lfmgr must sit next to lfsim\n");
-        return 1;
+        return LF_EXIT_INTERNAL;
     }
     if (mkdir(d.dir, 0755) != 0 && errno != EEXIST) {
         fprintf(stderr, "lfsim demo: %s: %s\n", d.dir, strerror(errno));
-        return 1;
+        return LF_EXIT_FILE;
     }
+    /* the directory is ours until the demo ends; the lfsim commands it runs
+     * (create, program, run) share the lock */
+    int lock = lfsim_lock(d.dir, "lfsim demo", &rc);
+    if (lock < 0) {
+        return rc;
+    }
+    lfsim_lock_share(lock);
     char logp[DEMO_PATH];
     demo_path(logp, sizeof(logp), &d, "demo.log");
     d.log = fopen(logp, "w");
     if (!d.log) {
         fprintf(stderr, "lfsim demo: %s: %s\n", logp, strerror(errno));
-        return 1;
+        return LF_EXIT_INTERNAL;
     }
     demo_path(logp, sizeof(logp), &d, "device.log");
     unlink(logp);
@@ -547,19 +543,19 @@ int lfsim_cmd_demo(int argc, char **argv)
         fprintf(stderr, "lfsim demo: making keys, images or the device failed (see %s/demo.log)\n",
                 d.dir);
         fclose(d.log);
-        return 1;
+        return LF_EXIT_INTERNAL;
     }
     if (prepare_only) {
         printf("prepared: keys in %s/keys, images in %s/images, factory device in %s\n", d.dir,
                d.dir, d.dir);
         fclose(d.log);
-        return 0;
+        return LF_EXIT_OK;
     }
     if (start_device(&d)) {
         fprintf(stderr, "lfsim demo: the device did not start (see %s/demo.log)\n", d.dir);
         stop_device(&d);
         fclose(d.log);
-        return 1;
+        return LF_EXIT_INTERNAL;
     }
     static struct demo_row rows[5];
     rows[0].step = "factory: boot";
@@ -614,5 +610,5 @@ int lfsim_cmd_demo(int argc, char **argv)
     printf("\n%s. Keys in %s/keys, images in %s/images; `%s run %s` boots the device.\n",
            all ? "every step did what it should" : "FAILED", d.dir, d.dir, d.lfsim, d.dir);
     fclose(d.log);
-    return all ? 0 : 1;
+    return all ? LF_EXIT_OK : LF_EXIT_DEVICE;
 }

@@ -16,6 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -25,6 +28,8 @@
 #include "lf/version.h"
 #include "app.h"
 #include "chain.h"
+#include "devlock.h"
+#include "lf_exit.h"
 #include "lfsim.h"
 #include "sim_ble_sock.h"
 #include "sim_net.h"
@@ -68,38 +73,43 @@ static void on_signal(int sig)
 
 static void run_help(FILE *f)
 {
-    fprintf(f, "usage: lfsim run DIR [--udp PORT | --no-udp] [--pty LINK [--baud N]]\n"
-               "                     [--ble PATH [--mtu N]]\n"
-               "                     [--buf-size N] [--legacy] [--verbose]\n"
-               "\n"
-               "Boot the device in DIR and serve SMP (the application's server) until\n"
-               "SIGINT/SIGTERM. An SMP reset boots the device again in a fresh process.\n"
-               "\n"
-               "  --udp PORT     serve UDP on 127.0.0.1:PORT (default 1337; 0 picks a free\n"
-               "                 port, printed on stdout)\n"
-               "  --no-udp       no UDP\n"
-               "  --pty LINK     serve the serial console framing on a pseudo-terminal and\n"
-               "                 make LINK a symlink to its slave side\n"
-               "  --baud N       emulate a UART at N baud on the pty (10 bits per byte);\n"
-               "                 default: unthrottled\n"
-               "  --ble PATH     serve the simulated BLE link (docs/lfmgr.md) on a UNIX\n"
-               "                 datagram socket bound at PATH (lfmgr --conn ble-sim:PATH)\n"
-               "  --mtu N        the device's ATT MTU on that link, 23..517 (default 247)\n"
-               "  --buf-size N   SMP receive buffer reported to clients (default 2048;\n"
-               "                 serial messages may be N - 4 bytes)\n"
-               "  --legacy       legacy reply shapes (\"rc\": 0 everywhere, for old clients)\n"
-               "  --cut-at N[t]  lose power at flash operation N (counted from the start of\n"
-               "                 this run, over all boots; t = torn: half-way through it),\n"
-               "                 then boot again from what the flash holds\n"
-               "  --no-boot      serve SMP without running stage 0 and stage 1 (protocol\n"
-               "                 tests with unsigned images; nothing is validated)\n"
-               "  --watchdog MS  reset a boot that does not come up within MS ms (default\n"
-               "                 10000)\n"
-               "  --verbose      log the device's lines to stderr\n"
-               "\n"
-               "Each boot runs stage 0 and stage 1 on the device's flash; their decisions are\n"
-               "appended to DIR/device.log. Exit status: 0 stopped by a signal, 3 the device\n"
-               "halted in stage 0's safe state (nothing bootable), 1 other errors.\n");
+    fprintf(f,
+            "usage: lfsim run DIR [--udp PORT | --no-udp] [--pty LINK [--baud N]]\n"
+            "                     [--ble PATH [--mtu N]] [--buf-size N] [--legacy]\n"
+            "                     [--cut-at N[t]] [--no-boot] [--watchdog MS] [--verbose]\n"
+            "\n"
+            "Boot the device in DIR and serve SMP (the application's server) until\n"
+            "SIGINT/SIGTERM. An SMP reset boots the device again in a fresh process.\n"
+            "\n"
+            "  --udp PORT     serve UDP on 127.0.0.1:PORT (default %u; 0 picks a free\n"
+            "                 port, printed on stdout). A port in use is refused (exit 6)\n"
+            "  --no-udp       no UDP\n"
+            "  --pty LINK     serve the serial console framing on a pseudo-terminal and\n"
+            "                 make LINK a symlink to its slave side\n"
+            "  --baud N       emulate a UART at N baud on the pty (10 bits per byte);\n"
+            "                 default: unthrottled\n"
+            "  --ble PATH     serve the simulated BLE link (docs/lfmgr.md) on a UNIX\n"
+            "                 datagram socket bound at PATH (lfmgr --conn ble-sim:PATH)\n"
+            "  --mtu N        the device's ATT MTU on that link, 23..517 (default 247)\n"
+            "  --buf-size N   SMP receive buffer reported to clients (default 2048;\n"
+            "                 serial messages may be N - 4 bytes)\n"
+            "  --legacy       legacy reply shapes (\"rc\": 0 everywhere, for old clients)\n"
+            "  --cut-at N[t]  lose power at flash operation N (counted from the start of\n"
+            "                 this run, over all boots; t = torn: half-way through it),\n"
+            "                 then boot again from what the flash holds\n"
+            "  --no-boot      serve SMP without running stage 0 and stage 1 (protocol\n"
+            "                 tests with unsigned images; nothing is validated)\n"
+            "  --watchdog MS  reset a boot that does not come up within MS ms (default\n"
+            "                 10000; 5 watchdog resets in a row: exit 3)\n"
+            "  --verbose      log the device's lines to stderr\n"
+            "\n"
+            "Each boot runs stage 0 and stage 1 on the device's flash; their decisions are\n"
+            "appended to DIR/device.log. The run holds DIR's lock (DIR/lfsim.lock) until\n"
+            "it ends: another lfsim on DIR is refused (exit 6). Stopped by a signal: exit\n"
+            "0; the device halted in stage 0's safe state (nothing bootable): exit 3; DIR\n"
+            "missing or damaged: exit 4, naming the file.\n"
+            "\n%s",
+            LF_SIM_UDP_DEFAULT_PORT, LF_EXIT_HELP);
 }
 
 static int parse(int argc, char **argv, struct run_opts *o)
@@ -116,7 +126,7 @@ static int parse(int argc, char **argv, struct run_opts *o)
         if (strcmp(a, "--udp") == 0 && v) {
             if (!lfsim_parse_u32(v, 65535, &o->udp_port)) {
                 fprintf(stderr, "lfsim run: bad port '%s'\n", v);
-                return 2;
+                return LF_EXIT_USAGE;
             }
             i++;
         } else if (strcmp(a, "--ble") == 0 && v) {
@@ -126,7 +136,7 @@ static int parse(int argc, char **argv, struct run_opts *o)
             if (!lfsim_parse_u32(v, LF_SMP_BLE_MTU_MAX, &o->mtu) || o->mtu < LF_SMP_BLE_MTU_MIN) {
                 fprintf(stderr, "lfsim run: mtu must be %u..%u\n", LF_SMP_BLE_MTU_MIN,
                         LF_SMP_BLE_MTU_MAX);
-                return 2;
+                return LF_EXIT_USAGE;
             }
             i++;
         } else if (strcmp(a, "--no-udp") == 0) {
@@ -137,13 +147,13 @@ static int parse(int argc, char **argv, struct run_opts *o)
         } else if (strcmp(a, "--baud") == 0 && v) {
             if (!lfsim_parse_u32(v, 100000000u, &o->baud)) {
                 fprintf(stderr, "lfsim run: bad baud rate '%s'\n", v);
-                return 2;
+                return LF_EXIT_USAGE;
             }
             i++;
         } else if (strcmp(a, "--buf-size") == 0 && v) {
             if (!lfsim_parse_u32(v, LF_SIM_MSG_MAX, &o->buf_size) || o->buf_size < 128) {
                 fprintf(stderr, "lfsim run: buf-size must be 128..%u\n", LF_SIM_MSG_MAX);
-                return 2;
+                return LF_EXIT_USAGE;
             }
             i++;
         } else if (strcmp(a, "--cut-at") == 0 && v) {
@@ -153,7 +163,7 @@ static int parse(int argc, char **argv, struct run_opts *o)
             uint32_t at;
             if (n == 0 || n >= sizeof(num)) {
                 fprintf(stderr, "lfsim run: bad --cut-at '%s'\n", v);
-                return 2;
+                return LF_EXIT_USAGE;
             }
             memcpy(num, v, n + 1);
             if (o->cut_torn || num[n - 1] == 'c') {
@@ -161,14 +171,14 @@ static int parse(int argc, char **argv, struct run_opts *o)
             }
             if (!lfsim_parse_u32(num, UINT32_MAX, &at) || at == 0) {
                 fprintf(stderr, "lfsim run: bad --cut-at '%s' (N or Nt, N >= 1)\n", v);
-                return 2;
+                return LF_EXIT_USAGE;
             }
             o->cut_at = at;
             i++;
         } else if (strcmp(a, "--watchdog") == 0 && v) {
             if (!lfsim_parse_u32(v, 3600000u, &o->watchdog_ms) || o->watchdog_ms == 0) {
                 fprintf(stderr, "lfsim run: bad --watchdog '%s'\n", v);
-                return 2;
+                return LF_EXIT_USAGE;
             }
             i++;
         } else if (strcmp(a, "--no-boot") == 0) {
@@ -180,17 +190,17 @@ static int parse(int argc, char **argv, struct run_opts *o)
         } else if (a[0] != '-' && !o->dir) {
             o->dir = a;
         } else {
-            fprintf(stderr, "lfsim run: unexpected '%s'\n", a);
-            return 2;
+            fprintf(stderr, "lfsim run: unexpected '%s' (see --help)\n", a);
+            return LF_EXIT_USAGE;
         }
     }
     if (!o->dir) {
-        run_help(stderr);
-        return 2;
+        fprintf(stderr, "lfsim run: need DIR, the device directory (see --help)\n");
+        return LF_EXIT_USAGE;
     }
     if (!o->udp && !o->pty_link && !o->ble_path) {
         fprintf(stderr, "lfsim run: no transport (--no-udp without --pty or --ble)\n");
-        return 2;
+        return LF_EXIT_USAGE;
     }
     return 0;
 }
@@ -248,10 +258,9 @@ static int boot_and_serve(const struct run_opts *o, struct lf_sim_udp *udp, stru
                           struct run_shared *sh)
 {
     static struct lf_sim_device dev;
-    int err = lf_sim_device_open(&dev, o->dir);
+    int err = lfsim_device_open(&dev, o->dir, "lfsim run");
     if (err) {
-        fprintf(stderr, "lfsim run: %s: %s\n", o->dir, lf_err_str(err));
-        return 1;
+        return LF_EXIT_FILE;
     }
     if (sh->cut_armed && o->cut_at > sh->ops) {
         dev.pc.cut_at = o->cut_at - sh->ops;
@@ -294,7 +303,7 @@ static int boot_and_serve(const struct run_opts *o, struct lf_sim_udp *udp, stru
     if (err) {
         fprintf(stderr, "lfsim run: server: %s\n", lf_err_str(err));
         run_close(&dev, sh);
-        return 1;
+        return LF_EXIT_INTERNAL;
     }
     struct lf_smp_server *srvp = &app.srv;
     int rc = 0;
@@ -314,7 +323,7 @@ static int boot_and_serve(const struct run_opts *o, struct lf_sim_udp *udp, stru
             if (errno == EINTR) {
                 continue;
             }
-            rc = 1;
+            rc = LF_EXIT_INTERNAL;
             break;
         }
         for (nfds_t i = 0; i < n && !lf_smp_server_reset_pending(srvp); i++) {
@@ -377,7 +386,7 @@ static int run_boots(const struct run_opts *o, struct lf_sim_udp *udp, struct lf
         mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (sh == MAP_FAILED) {
         perror("lfsim run: mmap");
-        return 1;
+        return LF_EXIT_INTERNAL;
     }
     memset(sh, 0, sizeof(*sh));
     sh->cut_armed = o->cut_at != 0;
@@ -388,7 +397,7 @@ static int run_boots(const struct run_opts *o, struct lf_sim_udp *udp, struct lf
         pid_t pid = fork();
         if (pid < 0) {
             perror("lfsim run: fork");
-            rc = 1;
+            rc = LF_EXIT_INTERNAL;
             break;
         }
         if (pid == 0) {
@@ -417,7 +426,7 @@ static int run_boots(const struct run_opts *o, struct lf_sim_udp *udp, struct lf
             fprintf(stderr,
                     "lfsim run: the device halted in stage 0's safe state (see %s/device.log)\n",
                     o->dir);
-            rc = 3;
+            rc = LF_EXIT_DEVICE;
             break;
         }
         if (watchdog || code < 0) {
@@ -426,8 +435,10 @@ static int run_boots(const struct run_opts *o, struct lf_sim_udp *udp, struct lf
             if (++crashes < 5) {
                 continue;
             }
-            fprintf(stderr, "lfsim run: 5 watchdog resets in a row: giving up\n");
-            rc = 1;
+            fprintf(stderr,
+                    "lfsim run: 5 watchdog resets in a row: giving up (see %s/device.log)\n",
+                    o->dir);
+            rc = LF_EXIT_DEVICE;
             break;
         }
         rc = code;
@@ -437,27 +448,79 @@ static int run_boots(const struct run_opts *o, struct lf_sim_udp *udp, struct lf
     return rc;
 }
 
+/* True when a process serves the UNIX datagram socket at path (a stale
+ * socket file refuses the connection). */
+static bool ble_path_in_use(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISSOCK(st.st_mode)) {
+        return false;
+    }
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        return false;
+    }
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+    bool live = connect(fd, (const struct sockaddr *)&a, sizeof(a)) == 0;
+    close(fd);
+    return live;
+}
+
 int lfsim_cmd_run(int argc, char **argv)
 {
     if (lfsim_wants_help(argc, argv)) {
         run_help(stdout);
-        return 0;
+        return LF_EXIT_OK;
     }
     static struct run_opts o;
     int rc = parse(argc, argv, &o);
     if (rc) {
         return rc;
     }
+    /* the device first: locked for the whole run (the boots' child processes
+     * inherit the lock), and readable, before anything is served */
+    int lock = lfsim_lock(o.dir, "lfsim run", &rc);
+    if (lock < 0) {
+        if (rc == LF_EXIT_FILE) {
+            fprintf(stderr, "lfsim run: make a device with `lfsim create %s --board B`\n", o.dir);
+        }
+        return rc;
+    }
+    static struct lf_sim_device probe;
+    if (lfsim_device_open(&probe, o.dir, "lfsim run") != LF_OK) {
+        close(lock);
+        return LF_EXIT_FILE;
+    }
+    lf_sim_device_close(&probe);
     static struct lf_sim_udp udp = {.fd = -1};
     static struct lf_sim_pty pty = {.master = -1, .slave = -1};
     if (o.udp && lf_sim_udp_open(&udp, (uint16_t)o.udp_port, o.buf_size) != LF_OK) {
-        fprintf(stderr, "lfsim run: udp port %u: %s\n", o.udp_port, strerror(errno));
-        return 1;
+        int e = errno;
+        if (e == EADDRINUSE) {
+            fprintf(stderr,
+                    "lfsim run: UDP port %u is in use by another process; stop it or choose "
+                    "another port (--udp 0 picks a free one)\n",
+                    o.udp_port);
+            close(lock);
+            return LF_EXIT_BUSY;
+        }
+        fprintf(stderr, "lfsim run: UDP port %u: %s\n", o.udp_port, strerror(e));
+        close(lock);
+        return LF_EXIT_INTERNAL;
     }
     if (o.pty_link && lf_sim_pty_open(&pty, o.pty_link, o.baud, o.buf_size - 4u) != LF_OK) {
         fprintf(stderr, "lfsim run: pty %s: %s\n", o.pty_link, strerror(errno));
         lf_sim_udp_close(&udp);
-        return 1;
+        close(lock);
+        return LF_EXIT_INTERNAL;
+    }
+    if (o.ble_path && ble_path_in_use(o.ble_path)) {
+        fprintf(stderr, "lfsim run: BLE socket %s is in use by another process\n", o.ble_path);
+        lf_sim_pty_close(&pty);
+        lf_sim_udp_close(&udp);
+        close(lock);
+        return LF_EXIT_BUSY;
     }
     int ble_err = o.ble_path ? lf_sim_ble_sock_open(&g_ble, o.ble_path, o.mtu, o.buf_size) : LF_OK;
     if (ble_err) {
@@ -465,7 +528,8 @@ int lfsim_cmd_run(int argc, char **argv)
                 ble_err == LF_E_IO ? strerror(errno) : lf_err_str(ble_err));
         lf_sim_pty_close(&pty);
         lf_sim_udp_close(&udp);
-        return 1;
+        close(lock);
+        return LF_EXIT_INTERNAL;
     }
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
@@ -488,5 +552,6 @@ int lfsim_cmd_run(int argc, char **argv)
     lf_sim_ble_sock_close(&g_ble);
     lf_sim_pty_close(&pty);
     lf_sim_udp_close(&udp);
+    close(lock);
     return rc;
 }

@@ -6,22 +6,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lf/version.h"
+#include "lf_exit.h"
 #include "lfsim.h"
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: lfsim <command> [options]\n"
-               "\n"
-               "The Leapfrog virtual device: flash, OTP and external NOR kept as files in a\n"
-               "device directory, SMP served over UDP and a pseudo-terminal.\n"
-               "\n"
-               "commands:\n"
-               "  create DIR --board B        make an erased device\n"
-               "  program DIR AREA FILE       write FILE raw into an area (factory programmer)\n"
-               "  run DIR [--udp PORT] ...    boot the device and serve SMP until stopped\n"
-               "  demo --dir DIR [--board B]  the end-to-end update scenario (README)\n"
-               "\n"
-               "'lfsim <command> --help' describes each command.\n");
+    fprintf(f,
+            "usage: lfsim <command> [options]\n"
+            "\n"
+            "The Leapfrog virtual device: flash, OTP and external NOR kept as files in a\n"
+            "device directory, SMP served over UDP and a pseudo-terminal.\n"
+            "\n"
+            "commands:\n"
+            "  create DIR --board B        make an erased device\n"
+            "  program DIR AREA FILE       write FILE raw into an area (factory programmer)\n"
+            "  run DIR [--udp PORT] ...    boot the device and serve SMP until stopped\n"
+            "  stage1-image --app-key K -o FILE\n"
+            "                              a stage-1 binary for the virtual device, its\n"
+            "                              application key table included (sign it with\n"
+            "                              lfimg sign and a root key)\n"
+            "  demo --dir DIR [--board B]  the end-to-end update scenario (README)\n"
+            "\n"
+            "  --version                   print the version and exit\n"
+            "\n"
+            "'lfsim <command> --help' describes each command. A device directory is used\n"
+            "by one lfsim at a time (DIR/lfsim.lock): another is refused with exit 6.\n"
+            "\n%s",
+            LF_EXIT_HELP);
 }
 
 bool lfsim_wants_help(int argc, char **argv)
@@ -52,12 +64,19 @@ int main(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);
-        return 2;
+        return LF_EXIT_USAGE;
     }
     const char *cmd = argv[1];
     if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
         usage(stdout);
-        return 0;
+        return LF_EXIT_OK;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("lfsim %s\n", LF_VERSION_STRING);
+        return LF_EXIT_OK;
+    }
+    if (strcmp(cmd, "stage1-image") == 0) {
+        return lfsim_cmd_stage1_image(argc - 1, argv + 1);
     }
     if (strcmp(cmd, "create") == 0) {
         return lfsim_cmd_create(argc - 1, argv + 1);
@@ -71,7 +90,6 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "run") == 0) {
         return lfsim_cmd_run(argc - 1, argv + 1);
     }
-    fprintf(stderr, "lfsim: unknown command '%s'\n", cmd);
-    usage(stderr);
-    return 2;
+    fprintf(stderr, "lfsim: unknown command '%s' (see lfsim --help)\n", cmd);
+    return LF_EXIT_USAGE;
 }
