@@ -174,7 +174,8 @@ int main(void)
     fails += lf_p256_verify(p256_pub, p256_digest, 32, bad) != LF_E_CRYPTO_BAD_SIGNATURE;
     memcpy(bad, ed_sig, 64);
     bad[40] ^= 1;
-    fails += lf_ed25519_verify(ed_pub, ed_msg, sizeof(ed_msg) - 1, bad) != LF_E_CRYPTO_BAD_SIGNATURE;
+    fails +=
+        lf_ed25519_verify(ed_pub, ed_msg, sizeof(ed_msg) - 1, bad) != LF_E_CRYPTO_BAD_SIGNATURE;
 
     report("failures", (uint32_t)fails);
     return fails ? 1 : 0;
