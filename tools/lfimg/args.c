@@ -1,5 +1,7 @@
 #include "args.h"
 
+#include "lf_exit.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -18,6 +20,7 @@ void lfimg_print_help(const char *usage, const char *description, const struct l
         printf("  %-34s %s\n", left, opts[i].help);
     }
     printf("  %-34s %s\n", "-h, --help", "show this help and exit");
+    printf("\n%s", LF_EXIT_HELP);
 }
 
 static int lfimg_find(const struct lfimg_opt *opts, int nopts, const char *arg, const char **inl)

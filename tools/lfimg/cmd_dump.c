@@ -17,12 +17,18 @@
 
 struct dump_ctx {
     bool json;
+    bool silent;
+    const char *outfile;
     uint32_t max_align;
 };
 
 static const struct lfimg_opt dump_opts[] = {
     {"json", 0, 0, NULL, "machine-readable output"},
     {"max-align", 0, 1, "A", "trailer alignment used to decode the trailer (default 8)"},
+    {"outfile", 'o', 1, "FILE",
+     "write the dump to FILE instead of stdout (imgtool dumpinfo's "
+     "option; the text or --json format, not YAML)"},
+    {"silent", 's', 0, NULL, "print nothing; only the exit status tells (imgtool dumpinfo's)"},
 };
 
 static int dump_opt(void *vctx, int index, char **vals)
@@ -30,6 +36,14 @@ static int dump_opt(void *vctx, int index, char **vals)
     struct dump_ctx *c = vctx;
     if (index == 0) {
         c->json = true;
+        return 0;
+    }
+    if (index == 2) {
+        c->outfile = vals[0];
+        return 0;
+    }
+    if (index == 3) {
+        c->silent = true;
         return 0;
     }
     if (!lfimg_parse_u32(vals[0], &c->max_align) ||
@@ -134,22 +148,33 @@ int lfimg_cmd_dump(int argc, char **argv)
     struct dump_ctx c = {.max_align = 8};
     char *pos[1];
     int npos;
-    int rc = lfimg_parse(argc, argv, dump_opts, 2, dump_opt, &c, pos, 1, &npos,
-                         "lfimg dump [--json] [--max-align A] FILE",
+    int rc = lfimg_parse(argc, argv, dump_opts, 4, dump_opt, &c, pos, 1, &npos,
+                         "lfimg dump [--json] [--max-align A] [-o FILE] [-s] FILE\n"
+                         "       lfimg dumpinfo ... (imgtool's name: the same command)",
                          "Show the header, the TLVs and, when the file extends past the image "
                          "(--pad),\nthe trailer. An update file (lfimg pack) is shown as its "
-                         "entries and their\nimages. Exit 1 when the structure is broken.");
+                         "entries and their\nimages. Exit 4 when the structure is broken.");
     if (rc) {
-        return rc == 1 ? LFIMG_EXIT_OK : LFIMG_EXIT_USAGE;
+        return rc == 1 ? LF_EXIT_OK : LF_EXIT_USAGE;
+    }
+    if (c.outfile && c.silent) {
+        lfimg_err("dump: --outfile and --silent exclude each other");
+        return LF_EXIT_USAGE;
     }
     if (npos != 1) {
         lfimg_err("dump: need one FILE (see --help)");
-        return LFIMG_EXIT_USAGE;
+        return LF_EXIT_USAGE;
     }
     uint8_t *buf;
     size_t len;
     if (lfimg_read_file(pos[0], &buf, &len) != 0) {
-        return LFIMG_EXIT_USAGE;
+        return LF_EXIT_FILE;
+    }
+    /* the dump is printed on stdout: point stdout where it should go */
+    if ((c.outfile || c.silent) && !freopen(c.outfile ? c.outfile : "/dev/null", "w", stdout)) {
+        lfimg_err("dump: cannot create %s", c.outfile ? c.outfile : "/dev/null");
+        free(buf);
+        return LF_EXIT_INTERNAL;
     }
     if (lfup_is(buf, len)) {
         rc = lfup_dump(pos[0], buf, len, c.json);
@@ -159,13 +184,13 @@ int lfimg_cmd_dump(int argc, char **argv)
     if (len < LF_IMAGE_HEADER_SIZE) {
         lfimg_err("dump: %s is shorter than an image header", pos[0]);
         free(buf);
-        return LFIMG_EXIT_INVALID;
+        return LF_EXIT_FILE;
     }
     struct lfimg_ramflash rf;
     if (lfimg_ramflash_init(&rf, buf, len) != 0) {
         lfimg_err("dump: %s is too large", pos[0]);
         free(buf);
-        return LFIMG_EXIT_USAGE;
+        return LF_EXIT_FILE;
     }
     struct lf_image_header h;
     lf_image_header_decode(buf, &h);
@@ -272,5 +297,5 @@ int lfimg_cmd_dump(int argc, char **argv)
         }
     }
     free(buf);
-    return err ? LFIMG_EXIT_INVALID : LFIMG_EXIT_OK;
+    return err ? LF_EXIT_FILE : LF_EXIT_OK;
 }

@@ -70,11 +70,11 @@ int lfimg_cmd_getpub(int argc, char **argv)
                          "lfimg getpub -k KEY [--format c|pem|raw|hash] [-o FILE]",
                          "Print the public key the bootloader embeds, in the chosen format.");
     if (rc) {
-        return rc == 1 ? LFIMG_EXIT_OK : LFIMG_EXIT_USAGE;
+        return rc == 1 ? LF_EXIT_OK : LF_EXIT_USAGE;
     }
     if (!c.key) {
         lfimg_err("getpub: --key is required (see --help)");
-        return LFIMG_EXIT_USAGE;
+        return LF_EXIT_USAGE;
     }
     bool is_c = strcmp(c.format, "c") == 0;
     bool is_pem = strcmp(c.format, "pem") == 0;
@@ -82,29 +82,29 @@ int lfimg_cmd_getpub(int argc, char **argv)
     bool is_hash = strcmp(c.format, "hash") == 0;
     if (!is_c && !is_pem && !is_raw && !is_hash) {
         lfimg_err("getpub: unknown format '%s' (c, pem, raw or hash)", c.format);
-        return LFIMG_EXIT_USAGE;
+        return LF_EXIT_USAGE;
     }
     struct lfimg_key k;
     if (lfimg_key_load(c.key, false, &k) != 0) {
-        return LFIMG_EXIT_USAGE;
+        return LF_EXIT_FILE;
     }
-    int ret = LFIMG_EXIT_OK;
+    int ret = LF_EXIT_OK;
     if (is_raw) {
         ret = lfimg_write_file(c.output ? c.output : "-", k.spki, k.spki_len) == 0
-                  ? LFIMG_EXIT_OK
-                  : LFIMG_EXIT_USAGE;
+                  ? LF_EXIT_OK
+                  : LF_EXIT_INTERNAL;
     } else {
         FILE *f = lfimg_open_out(c.output);
         if (!f) {
             lfimg_key_free(&k);
-            return LFIMG_EXIT_USAGE;
+            return LF_EXIT_INTERNAL;
         }
         if (is_c) {
             getpub_c(f, &k, c.name);
         } else if (is_pem) {
             if (PEM_write_PUBKEY(f, k.pkey) != 1) {
                 lfimg_err("getpub: cannot write PEM");
-                ret = LFIMG_EXIT_USAGE;
+                ret = LF_EXIT_INTERNAL;
             }
         } else {
             char hex[65];
@@ -112,7 +112,7 @@ int lfimg_cmd_getpub(int argc, char **argv)
             fprintf(f, "%s\n", hex);
         }
         if (ferror(f)) {
-            ret = LFIMG_EXIT_USAGE;
+            ret = LF_EXIT_INTERNAL;
         }
         lfimg_close_out(f);
     }

@@ -35,11 +35,11 @@ int lfimg_cmd_keygen(int argc, char **argv)
                          "lfimg keygen -k FILE -t ecdsa-p256|ed25519",
                          "Generate a signing key and write it as an unencrypted PKCS#8 PEM file.");
     if (rc) {
-        return rc == 1 ? LFIMG_EXIT_OK : LFIMG_EXIT_USAGE;
+        return rc == 1 ? LF_EXIT_OK : LF_EXIT_USAGE;
     }
     if (!c.key || !c.type) {
         lfimg_err("keygen: --key and --type are required (see --help)");
-        return LFIMG_EXIT_USAGE;
+        return LF_EXIT_USAGE;
     }
     enum lf_key_type type;
     if (strcmp(c.type, "ecdsa-p256") == 0) {
@@ -48,7 +48,8 @@ int lfimg_cmd_keygen(int argc, char **argv)
         type = LF_KEY_ED25519;
     } else {
         lfimg_err("keygen: unknown key type '%s' (ecdsa-p256 or ed25519)", c.type);
-        return LFIMG_EXIT_USAGE;
+        return LF_EXIT_USAGE;
     }
-    return lfimg_key_generate(type, c.key) == 0 ? LFIMG_EXIT_OK : LFIMG_EXIT_USAGE;
+    /* refused: the file exists (keygen never overwrites a key) or cannot be made */
+    return lfimg_key_generate(type, c.key) == 0 ? LF_EXIT_OK : LF_EXIT_FILE;
 }

@@ -115,51 +115,51 @@ done:
 }
 
 /*
- * Read variant `slot` and check it on its own. LFIMG_EXIT_OK,
- * LFIMG_EXIT_USAGE (unreadable) or LFIMG_EXIT_INVALID (refused).
+ * Read variant `slot` and check it on its own: LF_EXIT_OK, or LF_EXIT_FILE
+ * (unreadable or refused).
  */
 static int pack_load(const struct pack_ctx *c, const struct lf_board *b, uint8_t slot,
                      const uint32_t addr[2], struct pack_var *v)
 {
     const char *path = c->in[slot];
     if (lfimg_read_file(path, &v->buf, &v->len) != 0) {
-        return LFIMG_EXIT_USAGE;
+        return LF_EXIT_FILE;
     }
     if (v->len < LF_IMAGE_HEADER_SIZE) {
         lfimg_err("pack: %s: not a valid image: only %zu bytes", path, v->len);
-        return LFIMG_EXIT_INVALID;
+        return LF_EXIT_FILE;
     }
     int err = lfimg_imginfo_read(v->buf, v->len, &v->ii);
     if (err) {
         lfimg_err("pack: %s: not a valid image: %s (%s)", path, lf_err_str(err), lf_err_name(err));
-        return LFIMG_EXIT_INVALID;
+        return LF_EXIT_FILE;
     }
     if (!v->ii.hash_ok) {
         lfimg_err("pack: %s: the image does not match its SHA256 TLV (corrupt)", path);
-        return LFIMG_EXIT_INVALID;
+        return LF_EXIT_FILE;
     }
     if (v->len != v->ii.end) {
         lfimg_err("pack: %s: %zu bytes follow the image (signed with --pad?): an update "
                   "file carries the image alone",
                   path, v->len - v->ii.end);
-        return LFIMG_EXIT_INVALID;
+        return LF_EXIT_FILE;
     }
     uint8_t other = (uint8_t)(slot ^ 1u);
     if (!v->ii.rom_fixed) {
         lfimg_err("pack: %s is not ROM_FIXED: sign it with --rom-fixed 0x%08x for S%u", path,
                   (unsigned)addr[slot], slot);
-        return LFIMG_EXIT_INVALID;
+        return LF_EXIT_FILE;
     }
     if (v->ii.rom_addr == addr[other]) {
         lfimg_err("pack: %s is linked for S%u (0x%08x), not S%u (0x%08x): --s0 and --s1 "
                   "swapped?",
                   path, other, (unsigned)addr[other], slot, (unsigned)addr[slot]);
-        return LFIMG_EXIT_INVALID;
+        return LF_EXIT_FILE;
     }
     if (v->ii.rom_addr != addr[slot]) {
         lfimg_err("pack: %s is linked for 0x%08x, but S%u of %s is at 0x%08x", path,
                   (unsigned)v->ii.rom_addr, slot, b->name, (unsigned)addr[slot]);
-        return LFIMG_EXIT_INVALID;
+        return LF_EXIT_FILE;
     }
     /* Stage 0's limit (docs/stage0.md, check 6): below the slot's swap_size
      * unit, the first trailer unit the uploader and stage 0 write. */
@@ -168,12 +168,12 @@ static int pack_load(const struct pack_ctx *c, const struct lf_board *b, uint8_t
     if (v->ii.end > limit) {
         lfimg_err("pack: %s: %u bytes do not fit S%u of %s (at most %u below its trailer)", path,
                   (unsigned)v->ii.end, slot, b->name, (unsigned)limit);
-        return LFIMG_EXIT_INVALID;
+        return LF_EXIT_FILE;
     }
     if (c->nkeys && pack_verify(c, path, v) != 0) {
-        return LFIMG_EXIT_INVALID;
+        return LF_EXIT_FILE;
     }
-    return LFIMG_EXIT_OK;
+    return LF_EXIT_OK;
 }
 
 /* Both variants must be the same release. */
@@ -238,28 +238,28 @@ int lfimg_cmd_pack(int argc, char **argv)
     int npos;
     int rc = lfimg_parse(
         argc, argv, pack_opts, K_COUNT, pack_opt, &c, pos, 0, &npos,
-        "lfimg pack -b BOARD --s0 S0.bin --s1 S1.bin [-k KEY...] [--json] -o FILE.lfu",
+        "lfimg pack -b BOARD --s0 S0.bin --s1 S1.bin [-k KEY...] [--json] -o FILE.lfup",
         "Pack the S0 and S1 variants of one stage-1 release into an update file\n"
         "(docs/update-file.md) for 'lfmgr bootloader update'. Each must be signed on its\n"
         "own with --rom-fixed at its slot's address, without --pad; versions and\n"
-        "security counters must match. Exit 0; 1 when an image is refused; 2 on usage\n"
-        "or I/O errors.");
+        "security counters must match. Exit 4 when an image is refused or unreadable\n"
+        "(the exit codes are below).");
     if (rc) {
-        return rc == 1 ? LFIMG_EXIT_OK : LFIMG_EXIT_USAGE;
+        return rc == 1 ? LF_EXIT_OK : LF_EXIT_USAGE;
     }
     if (!c.board || (!c.in[0] && !c.in[1]) || !c.output) {
         lfimg_err("pack: need --board, --s0 and/or --s1, and --output (see --help)");
-        return LFIMG_EXIT_USAGE;
+        return LF_EXIT_USAGE;
     }
     const struct lf_board *b = lfimg_board("pack", c.board);
     if (!b) {
-        return LFIMG_EXIT_USAGE;
+        return LF_EXIT_USAGE;
     }
     uint32_t addr[2];
     if (!lfimg_board_area_addr(b, LF_AREA_S0, &addr[0]) ||
         !lfimg_board_area_addr(b, LF_AREA_S1, &addr[1])) {
         lfimg_err("pack: board %s has no executable S0 and S1", b->name);
-        return LFIMG_EXIT_USAGE;
+        return LF_EXIT_USAGE;
     }
     struct pack_var v[2];
     memset(v, 0, sizeof(v));
@@ -268,13 +268,13 @@ int lfimg_cmd_pack(int argc, char **argv)
     const uint8_t *img[2];
     uint32_t len[2];
     unsigned n = 0;
-    int ret = LFIMG_EXIT_USAGE; /* set by the first pack_load (one input at least) */
+    int ret = LF_EXIT_USAGE; /* set by the first pack_load (one input at least) */
     for (uint8_t s = 0; s < 2; s++) {
         if (!c.in[s]) {
             continue;
         }
         ret = pack_load(&c, b, s, addr, &v[s]);
-        if (ret != LFIMG_EXIT_OK) {
+        if (ret != LF_EXIT_OK) {
             break;
         }
         e[n] = (struct lfup_entry){.slot = s, .image = LFUP_IMAGE_S1, .load_addr = addr[s]};
@@ -283,19 +283,19 @@ int lfimg_cmd_pack(int argc, char **argv)
         len[n] = v[s].ii.end;
         n++;
     }
-    if (ret == LFIMG_EXIT_OK && n == 2 && pack_same_release(&c, v) != 0) {
-        ret = LFIMG_EXIT_INVALID;
+    if (ret == LF_EXIT_OK && n == 2 && pack_same_release(&c, v) != 0) {
+        ret = LF_EXIT_FILE;
     }
     uint8_t *out = NULL;
     size_t out_len = 0;
-    if (ret == LFIMG_EXIT_OK && lfup_build(e, img, len, n, &out, &out_len) != 0) {
+    if (ret == LF_EXIT_OK && lfup_build(e, img, len, n, &out, &out_len) != 0) {
         lfimg_err("pack: cannot build the file (too large?)");
-        ret = LFIMG_EXIT_USAGE;
+        ret = LF_EXIT_FILE;
     }
-    if (ret == LFIMG_EXIT_OK) {
-        ret = lfimg_write_file(c.output, out, out_len) == 0 ? LFIMG_EXIT_OK : LFIMG_EXIT_USAGE;
+    if (ret == LF_EXIT_OK) {
+        ret = lfimg_write_file(c.output, out, out_len) == 0 ? LF_EXIT_OK : LF_EXIT_INTERNAL;
     }
-    if (ret == LFIMG_EXIT_OK && strcmp(c.output, "-") != 0) {
+    if (ret == LF_EXIT_OK && strcmp(c.output, "-") != 0) {
         pack_summary(&c, b, e, used, n, out_len);
     }
     free(out);

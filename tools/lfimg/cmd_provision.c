@@ -157,26 +157,26 @@ int lfimg_cmd_provision(int argc, char **argv)
         "Write the bytes of BOARD's provision area (docs/provision.md) for a new device:\n"
         "SHA-256 of each root key's DER public key (key 0 first), the initial security\n"
         "counter and the counter slots. Program it into the device's provision area, e.g.\n"
-        "'lfsim program DIR provision FILE'. Exit 0, or 2 with the reason on stderr.");
+        "'lfsim program DIR provision FILE'. A refusal names its reason on stderr.");
     if (rc) {
-        return rc == 1 ? LFIMG_EXIT_OK : LFIMG_EXIT_USAGE;
+        return rc == 1 ? LF_EXIT_OK : LF_EXIT_USAGE;
     }
     if (!c.board || c.nkeys == 0 || !c.output) {
         lfimg_err("provision: need --board, at least one --key and --output (see --help)");
-        return LFIMG_EXIT_USAGE;
+        return LF_EXIT_USAGE;
     }
     const struct lf_board *b = lfimg_board("provision", c.board);
     if (!b) {
-        return LFIMG_EXIT_USAGE;
+        return LF_EXIT_USAGE;
     }
     const struct lf_board_area *a = &b->areas[LF_AREA_PROVISION];
     if (a->size == 0 || a->dev >= LF_DEV_COUNT || !b->dev_geo[a->dev]) {
         lfimg_err("provision: board %s has no provision area", b->name);
-        return LFIMG_EXIT_USAGE;
+        return LF_EXIT_USAGE;
     }
     if (b->dev_geo[a->dev]->erase_value != 0xff) {
         lfimg_err("provision: board %s: the provision area must erase to 0xff", b->name);
-        return LFIMG_EXIT_USAGE;
+        return LF_EXIT_USAGE;
     }
     uint32_t slots = c.have_slots ? c.slots : b->counter_slots;
     int err = lf_provision_layout_check(a->size, c.nkeys, slots);
@@ -189,7 +189,7 @@ int lfimg_cmd_provision(int argc, char **argv)
                   a->size > LF_PROVISION_SLOTS_OFF
                       ? (unsigned)((a->size - LF_PROVISION_SLOTS_OFF) / LF_PROVISION_SLOT_SIZE)
                       : 0u);
-        return LFIMG_EXIT_USAGE;
+        return LF_EXIT_USAGE;
     }
     uint8_t hash[LF_PROVISION_MAX_KEYS][LF_SHA256_SIZE];
     struct lf_provision_settings s = {
@@ -198,12 +198,12 @@ int lfimg_cmd_provision(int argc, char **argv)
         .initial_counter = c.counter,
     };
     if (prov_load_keys(&c, &s, hash) != 0) {
-        return LFIMG_EXIT_USAGE;
+        return LF_EXIT_FILE;
     }
     uint8_t *buf = malloc(a->size);
     if (!buf) {
         lfimg_err("provision: out of memory");
-        return LFIMG_EXIT_USAGE;
+        return LF_EXIT_INTERNAL;
     }
     /* Read back what the device's stage 0 will read. */
     struct lfimg_ramflash rf;
@@ -219,12 +219,12 @@ int lfimg_cmd_provision(int argc, char **argv)
     if (!err) {
         err = lf_provision_counter_read(&rf.area, &p, &cnt);
     }
-    int ret = LFIMG_EXIT_USAGE;
+    int ret = LF_EXIT_INTERNAL;
     if (err) {
         lfimg_err("provision: cannot lay out the area: %s (%s)", lf_err_str(err), lf_err_name(err));
     } else if (lfimg_write_file(c.output, buf, a->size) == 0) {
         prov_summary(&c, b, a->size, &p, &cnt);
-        ret = LFIMG_EXIT_OK;
+        ret = LF_EXIT_OK;
     }
     free(buf);
     return ret;

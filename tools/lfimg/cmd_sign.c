@@ -7,9 +7,11 @@
 #include <string.h>
 
 #include "args.h"
+#include "board.h"
 #include "cmds.h"
 #include "keys.h"
 #include "layout.h"
+#include "lf/boot.h"
 #include "util.h"
 
 enum {
@@ -35,6 +37,9 @@ enum {
     O_NON_BOOTABLE,
     O_STRATEGY,
     O_SECTOR_SIZE,
+    O_BOARD,
+    O_SLOT,
+    O_HEX_ADDR,
     O_COUNT
 };
 
@@ -73,6 +78,16 @@ static const struct lfimg_opt sign_opts[O_COUNT] = {
                     "also check the limit of swap-move, swap-scratch, swap-offset or "
                     "overwrite-only (spec 3.8)"},
     [O_SECTOR_SIZE] = {"sector-size", 0, 1, "N", "sector size for --strategy swap-move/offset"},
+    [O_BOARD] = {"board", 0, 1, "B",
+                 "take defaults from board B's layout for the --slot the image is for: "
+                 "--header-size, --slot-size, --align; s0/s1 also --rom-fixed at the slot's "
+                 "address and --public-key-format full; app also the board's --strategy and "
+                 "--sector-size. Options given explicitly win"},
+    [O_SLOT] = {"slot", 0, 1, "app|s0|s1",
+                "with --board: the application's primary slot, or stage 1's S0 or S1"},
+    [O_HEX_ADDR] = {"hex-addr", 'x', 1, "ADDR",
+                    "base address of an Intel HEX OUTFILE (default: the --slot's address with "
+                    "--board, else 0)"},
 };
 
 struct sign_ctx {
@@ -81,6 +96,10 @@ struct sign_ctx {
     const char *version;
     const char *sec_cnt;
     bool have_header, have_slot, test;
+    bool have_align, have_pubkey_format, have_strategy, have_hex_addr;
+    const char *board;
+    const char *slot;
+    uint32_t hex_addr;
 };
 
 static bool sign_num(const char *name, const char *s, uint32_t *out)
@@ -213,6 +232,7 @@ static int sign_opt(void *vctx, int index, char **vals)
         o->pad_header = true;
         return 0;
     case O_ALIGN:
+        c->have_align = true;
         return sign_pow2_choice(name, v, 1, 32, &o->align) ? 0 : -1;
     case O_MAX_ALIGN:
         return sign_pow2_choice(name, v, 8, 32, &o->max_align) ? 0 : -1;
@@ -241,6 +261,7 @@ static int sign_opt(void *vctx, int index, char **vals)
             return -1;
         }
         o->pubkey_full = strcmp(v, "full") == 0;
+        c->have_pubkey_format = true;
         return 0;
     case O_ROM_FIXED:
         if (!sign_num(name, v, &o->rom_fixed)) {
@@ -282,7 +303,21 @@ static int sign_opt(void *vctx, int index, char **vals)
         o->non_bootable = true;
         return 0;
     case O_STRATEGY:
+        c->have_strategy = true;
         return sign_strategy(c, v);
+    case O_BOARD:
+        c->board = v;
+        return 0;
+    case O_SLOT:
+        if (strcmp(v, "app") != 0 && strcmp(v, "s0") != 0 && strcmp(v, "s1") != 0) {
+            lfimg_err("sign: --slot must be app, s0 or s1");
+            return -1;
+        }
+        c->slot = v;
+        return 0;
+    case O_HEX_ADDR:
+        c->have_hex_addr = true;
+        return sign_num(name, v, &c->hex_addr) ? 0 : -1;
     case O_SECTOR_SIZE:
         if (!sign_num(name, v, &o->sector_size) || o->sector_size == 0) {
             lfimg_err("sign: --sector-size must be a positive number");
@@ -294,12 +329,110 @@ static int sign_opt(void *vctx, int index, char **vals)
     }
 }
 
+/* The size of the sectors at area a of board b, or 0 if they vary. */
+static uint32_t sign_area_sector(const struct lf_board *b, const struct lf_board_area *a)
+{
+    const struct lf_flash_geometry *g = a->dev < LF_DEV_COUNT ? b->dev_geo[a->dev] : NULL;
+    if (!g) {
+        return 0;
+    }
+    uint32_t off = 0, size = 0;
+    for (uint8_t r = 0; r < g->run_count; r++) {
+        uint64_t end = off + (uint64_t)g->runs[r].count * g->runs[r].size;
+        if (a->off < end && a->off + (uint64_t)a->size <= end) {
+            size = g->runs[r].size;
+        }
+        off = (uint32_t)end;
+    }
+    return size;
+}
+
+/* --board B --slot S: defaults for what was not given explicitly. */
+static int sign_board_defaults(struct sign_ctx *c)
+{
+    struct lfimg_sign_opts *o = &c->o;
+    if (!c->board && !c->slot) {
+        return 0;
+    }
+    if (!c->board || !c->slot) {
+        lfimg_err("sign: --board and --slot go together");
+        return -1;
+    }
+    const struct lf_board *b = lfimg_board("sign", c->board);
+    if (!b) {
+        return -1;
+    }
+    bool app = strcmp(c->slot, "app") == 0;
+    uint8_t id = app ? LF_AREA_APP_PRIMARY : strcmp(c->slot, "s0") == 0 ? LF_AREA_S0 : LF_AREA_S1;
+    const struct lf_board_area *a = &b->areas[id];
+    uint32_t addr = 0;
+    bool mapped = lfimg_board_area_addr(b, id, &addr);
+    if (a->size == 0) {
+        lfimg_err("sign: board %s has no %s slot", b->name, c->slot);
+        return -1;
+    }
+    if (!c->have_header) {
+        o->header_size = b->image_header_size;
+        c->have_header = true;
+    }
+    if (!c->have_slot) {
+        o->slot_size = a->size;
+        c->have_slot = true;
+    }
+    const struct lf_flash_geometry *g = b->dev_geo[a->dev];
+    if (!c->have_align && g && g->write_align >= 1 && g->write_align <= 32) {
+        o->align = g->write_align;
+    }
+    if (!c->have_hex_addr && mapped) {
+        c->hex_addr = addr;
+    }
+    if (!app) {
+        /* stage 1 executes in place: linked for its slot (ROM_FIXED), and stage 0
+         * knows root keys by hash only, so the image carries the full key */
+        if (!o->rom_fixed && !o->load_addr) {
+            if (!mapped) {
+                lfimg_err("sign: board %s's %s slot is not memory-mapped", b->name, c->slot);
+                return -1;
+            }
+            o->rom_fixed = addr;
+        }
+        if (!c->have_pubkey_format) {
+            o->pubkey_full = true;
+        }
+        return 0;
+    }
+    if (!c->have_strategy) {
+        uint32_t sector = sign_area_sector(b, a);
+        switch (b->app_strategy) {
+        case LF_BOOT_STRATEGY_SWAP_MOVE:
+            if (sector) {
+                o->strategy = LFIMG_STRATEGY_SWAP_MOVE;
+                o->sector_size = o->sector_size ? o->sector_size : sector;
+            }
+            break;
+        case LF_BOOT_STRATEGY_SWAP_SCRATCH:
+            o->strategy = LFIMG_STRATEGY_SWAP_SCRATCH;
+            break;
+        case LF_BOOT_STRATEGY_OVERWRITE:
+            o->strategy = LFIMG_STRATEGY_OVERWRITE_ONLY;
+            break;
+        default:
+            break;
+        }
+    }
+    return 0;
+}
+
 /* Cross-option checks once everything is parsed. */
 static int sign_check(struct sign_ctx *c)
 {
     struct lfimg_sign_opts *o = &c->o;
+    if (sign_board_defaults(c) != 0) {
+        return -1;
+    }
     if (!c->key || !c->version || !c->have_header || !c->have_slot) {
-        lfimg_err("sign: --key, --version, --header-size and --slot-size are required");
+        lfimg_err("sign: --key, --version, --header-size and --slot-size are required "
+                  "(--board B --slot app|s0|s1 gives the last two)");
         return -1;
     }
     if (!lfimg_parse_version(c->version, &o->version)) {
@@ -345,6 +478,12 @@ static int sign_check(struct sign_ctx *c)
     return 0;
 }
 
+static bool sign_is_hex(const char *path)
+{
+    size_t n = strlen(path);
+    return n >= 4 && (strcmp(path + n - 4, ".hex") == 0 || strcmp(path + n - 4, ".HEX") == 0);
+}
+
 int lfimg_cmd_sign(int argc, char **argv)
 {
     struct sign_ctx c;
@@ -354,15 +493,20 @@ int lfimg_cmd_sign(int argc, char **argv)
     c.o.erased_val = 0xff;
     char *pos[2];
     int npos;
-    int ret = LFIMG_EXIT_USAGE;
+    int ret = LF_EXIT_USAGE;
     uint8_t *in = NULL;
     uint8_t *out = NULL;
-    int rc = lfimg_parse(argc, argv, sign_opts, O_COUNT, sign_opt, &c, pos, 2, &npos,
-                         "lfimg sign -k KEY -H N -v VERSION -S N [options] INFILE OUTFILE",
-                         "Sign a binary into an MCUboot-format image, exactly as imgtool does "
-                         "with the same options.\nINFILE is a raw binary.");
+    int rc = lfimg_parse(
+        argc, argv, sign_opts, O_COUNT, sign_opt, &c, pos, 2, &npos,
+        "lfimg sign -k KEY -H N -v VERSION -S N [options] INFILE OUTFILE\n"
+        "       lfimg sign --board B --slot app|s0|s1 -k KEY -v VERSION [options] INFILE OUTFILE",
+        "Sign a binary into an MCUboot-format image, exactly as imgtool does with the same "
+        "options.\nINFILE is a raw binary. An OUTFILE ending in .hex is written as Intel HEX "
+        "at --hex-addr.\nWhich key: stage 1 (--slot s0/s1) is signed with a ROOT key (one "
+        "provisioned into the\ndevice); the application with an APPLICATION key (one in the "
+        "running stage 1's key table).");
     if (rc) {
-        ret = rc == 1 ? LFIMG_EXIT_OK : LFIMG_EXIT_USAGE;
+        ret = rc == 1 ? LF_EXIT_OK : LF_EXIT_USAGE;
         goto done;
     }
     if (npos != 2) {
@@ -372,24 +516,24 @@ int lfimg_cmd_sign(int argc, char **argv)
     if (sign_check(&c) != 0) {
         goto done;
     }
-    for (int i = 0; i < 2; i++) {
-        size_t n = strlen(pos[i]);
-        if (n >= 4 && strcmp(pos[i] + n - 4, ".hex") == 0) {
-            /* imgtool would read/write Intel HEX here; never sign text as binary */
-            lfimg_err("sign: Intel HEX files are not supported (%s); use raw binaries", pos[i]);
-            goto done;
-        }
+    if (sign_is_hex(pos[0])) {
+        /* imgtool would read Intel HEX here; never sign text as binary */
+        lfimg_err("sign: Intel HEX input is not supported (%s); give the raw binary", pos[0]);
+        goto done;
     }
     struct lfimg_key key;
     if (lfimg_key_load(c.key, true, &key) != 0) {
+        ret = LF_EXIT_FILE;
         goto done;
     }
     size_t in_len;
     size_t out_len;
+    ret = LF_EXIT_FILE;
     if (lfimg_read_file(pos[0], &in, &in_len) == 0 &&
-        lfimg_build(&c.o, &key, in, in_len, &out, &out_len) == 0 &&
-        lfimg_write_file(pos[1], out, out_len) == 0) {
-        ret = LFIMG_EXIT_OK;
+        lfimg_build(&c.o, &key, in, in_len, &out, &out_len) == 0) {
+        int w = sign_is_hex(pos[1]) ? lfimg_write_ihex(pos[1], out, out_len, c.hex_addr)
+                                    : lfimg_write_file(pos[1], out, out_len);
+        ret = w == 0 ? LF_EXIT_OK : LF_EXIT_INTERNAL;
     }
     lfimg_key_free(&key);
 done:

@@ -96,18 +96,18 @@ int lfimg_cmd_verify(int argc, char **argv)
     int rc = lfimg_parse(argc, argv, verify_opts, 3, verify_opt, &c, pos, 1, &npos,
                          "lfimg verify -k KEY [-k KEY...] [--json] FILE",
                          "Validate an image with the bootloader's own validator. Prints 'valid' "
-                         "(exit 0)\nor 'invalid: <reason>' (exit 1).");
+                         "(exit 0)\nor 'invalid: <reason>' (exit 4).");
     if (rc) {
-        return rc == 1 ? LFIMG_EXIT_OK : LFIMG_EXIT_USAGE;
+        return rc == 1 ? LF_EXIT_OK : LF_EXIT_USAGE;
     }
     if (npos != 1 || c.nkeys == 0) {
         lfimg_err("verify: need at least one --key and one FILE (see --help)");
-        return LFIMG_EXIT_USAGE;
+        return LF_EXIT_USAGE;
     }
     struct lfimg_key keys[VERIFY_MAX_KEYS];
     struct lf_pubkey pub[VERIFY_MAX_KEYS];
     int loaded = 0;
-    int ret = LFIMG_EXIT_USAGE;
+    int ret = LF_EXIT_FILE; /* a key or the image cannot be read */
     uint8_t *buf = NULL;
     size_t len = 0;
     for (; loaded < c.nkeys; loaded++) {
@@ -126,7 +126,7 @@ int lfimg_cmd_verify(int argc, char **argv)
     if (len == 0 || lfimg_ramflash_init(&rf, buf, len) != 0) {
         /* an empty file cannot hold an image; report it as the core would */
         verify_print(&c, pos[0], LF_E_IMG_TOO_BIG, NULL);
-        ret = LFIMG_EXIT_INVALID;
+        ret = LF_EXIT_FILE;
         goto done;
     }
     const struct lf_keyring ring = {
@@ -138,7 +138,7 @@ int lfimg_cmd_verify(int argc, char **argv)
     struct lf_image_info info;
     int err = lf_image_validate(&rf.area, c.offset, &ring, &info);
     verify_print(&c, pos[0], err, &info);
-    ret = err == LF_OK ? LFIMG_EXIT_OK : LFIMG_EXIT_INVALID;
+    ret = err == LF_OK ? LF_EXIT_OK : LF_EXIT_FILE;
 done:
     for (int i = 0; i < loaded; i++) {
         lfimg_key_free(&keys[i]);

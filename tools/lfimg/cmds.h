@@ -1,5 +1,5 @@
 /* The subcommands. Each gets argv[0] = its own name and returns an exit
- * code (LFIMG_EXIT_*). */
+ * code (LF_EXIT_*, tools/common/lf_exit.h). */
 #ifndef LFIMG_CMDS_H
 #define LFIMG_CMDS_H
 

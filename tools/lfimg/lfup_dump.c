@@ -81,5 +81,5 @@ int lfup_dump(const char *path, uint8_t *buf, size_t len, bool json)
             printf("structure error: %s\n", why);
         }
     }
-    return bad ? LFIMG_EXIT_INVALID : LFIMG_EXIT_OK;
+    return bad ? LF_EXIT_FILE : LF_EXIT_OK;
 }

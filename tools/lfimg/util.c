@@ -71,6 +71,61 @@ int lfimg_write_file(const char *path, const uint8_t *buf, size_t len)
     return 0;
 }
 
+/* One record: ":" count, address, type, data, checksum (two's complement of
+ * the sum of every byte before it). */
+static void ihex_record(FILE *f, uint8_t type, uint16_t addr, const uint8_t *data, uint8_t n)
+{
+    uint8_t sum = (uint8_t)(n + (addr >> 8) + (addr & 0xff) + type);
+    fprintf(f, ":%02X%04X%02X", n, addr, type);
+    for (uint8_t i = 0; i < n; i++) {
+        fprintf(f, "%02X", data[i]);
+        sum = (uint8_t)(sum + data[i]);
+    }
+    fprintf(f, "%02X\n", (uint8_t)(0x100u - sum));
+}
+
+int lfimg_write_ihex(const char *path, const uint8_t *buf, size_t len, uint32_t base)
+{
+    if (len > 0 && (uint64_t)base + len - 1 > UINT32_MAX) {
+        lfimg_err("%s: %zu bytes at 0x%x go past the 32-bit address space", path, len, base);
+        return -1;
+    }
+    bool out = strcmp(path, "-") == 0;
+    FILE *f = out ? stdout : fopen(path, "w");
+    if (!f) {
+        lfimg_err("cannot create %s: %s", path, strerror(errno));
+        return -1;
+    }
+    uint32_t upper = 0;
+    bool have_upper = false;
+    size_t off = 0;
+    while (off < len) {
+        uint32_t addr = base + (uint32_t)off;
+        if (!have_upper || addr >> 16 != upper) {
+            upper = addr >> 16;
+            have_upper = true;
+            uint8_t ela[2] = {(uint8_t)(upper >> 8), (uint8_t)upper};
+            ihex_record(f, 0x04, 0, ela, 2);
+        }
+        /* a record never crosses a 64 KiB boundary */
+        size_t n = len - off < 16 ? len - off : 16;
+        size_t to_boundary = 0x10000u - (addr & 0xffffu);
+        if (n > to_boundary) {
+            n = to_boundary;
+        }
+        ihex_record(f, 0x00, (uint16_t)(addr & 0xffffu), buf + off, (uint8_t)n);
+        off += n;
+    }
+    ihex_record(f, 0x01, 0, NULL, 0);
+    int err = ferror(f);
+    err = (out ? fflush(f) : fclose(f)) != 0 || err;
+    if (err) {
+        lfimg_err("cannot write %s", path);
+        return -1;
+    }
+    return 0;
+}
+
 FILE *lfimg_open_out(const char *path)
 {
     if (!path || strcmp(path, "-") == 0) {

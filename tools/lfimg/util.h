@@ -9,10 +9,11 @@
 
 #include "lf/image.h"
 
-/* Exit codes shared by every subcommand. */
-#define LFIMG_EXIT_OK      0
-#define LFIMG_EXIT_INVALID 1 /* verify: the image is not valid; dump: structure broken */
-#define LFIMG_EXIT_USAGE   2 /* bad arguments, unreadable files, tool failure */
+/* Exit codes: the tools' one table (tools/common/lf_exit.h, docs/exit-codes.md).
+ * lfimg uses LF_EXIT_USAGE for a bad command line, LF_EXIT_FILE for an input
+ * that is unreadable, malformed or not valid (verify: "invalid", dump: broken
+ * structure) and LF_EXIT_INTERNAL when an output cannot be written. */
+#include "lf_exit.h"
 
 /* "lfimg: <message>\n" on stderr. */
 void lfimg_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -21,6 +22,10 @@ void lfimg_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int lfimg_read_file(const char *path, uint8_t **buf, size_t *len);
 /* Write a whole file; "-" is stdout. 0 or -1 (message printed). */
 int lfimg_write_file(const char *path, const uint8_t *buf, size_t len);
+/* Write buf as an Intel HEX file (data records of 16 bytes at base + offset,
+ * extended linear address records where the upper 16 address bits change,
+ * an end-of-file record); "-" is stdout. 0 or -1 (message printed). */
+int lfimg_write_ihex(const char *path, const uint8_t *buf, size_t len, uint32_t base);
 /* Open for text output; "-" or NULL is stdout. */
 FILE *lfimg_open_out(const char *path);
 void lfimg_close_out(FILE *f);
