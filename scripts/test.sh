@@ -5,7 +5,9 @@
 #   2. the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   3. the portable core compiled for Cortex-M4 (-Os, freestanding) with its size
 #   4. the clang-format check
-# Options: --quick (skip 2 and 4). Env: JOBS (default: nproc).
+# Options: --quick (skip 2 and 4). Env: JOBS (default: nproc);
+# LF_README_NESTED=1 (set by tests/readme/run_readme.sh when a README block
+# runs this script) leaves out the README test itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JOBS=${JOBS:-$(nproc)}
@@ -20,7 +22,9 @@ run_ctest() { # build-dir label
   local dir=$1 label=$2 out
   out=$(mktemp)
   set +e
-  ctest --test-dir "$dir" --output-on-failure -j"$JOBS" 2>&1 | tee "$out"
+  local skip=()
+  [ "${LF_README_NESTED:-0}" = 1 ] && skip=(-LE readme)
+  ctest --test-dir "$dir" --output-on-failure -j"$JOBS" "${skip[@]}" 2>&1 | tee "$out"
   local rc=${PIPESTATUS[0]}
   set -e
   # The power-cut summary lines, gathered from every test's output.

@@ -2,7 +2,7 @@
  * Fuzz target: MCUboot-format image parsing and validation (core/image).
  * The input is the content of a slot, presented as a RAM flash area of
  * exactly its size. Validation runs with a fixed keyring (the imgtool vector
- * keys, so seeds from ../shared/vectors/imgtool reach the signature code);
+ * keys, so seeds from tests/vectors/imgtool reach the signature code);
  * when it fails only on the hash, the SHA256 TLV is rewritten and validation
  * runs again, so mutations of the header and protected TLVs also reach the
  * key and signature stages. Invariants are checked with abort().

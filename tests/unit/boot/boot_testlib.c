@@ -15,7 +15,7 @@ int bt_key_load(struct bt_key *k, const char *name)
 {
     char path[1024];
     memset(k, 0, sizeof(*k));
-    snprintf(path, sizeof(path), "%s/vectors/imgtool/keys/%s", LF_SHARED_DIR, name);
+    snprintf(path, sizeof(path), "%s/imgtool/keys/%s", LF_VECTORS_DIR, name);
     FILE *f = fopen(path, "r");
     if (!f) {
         fprintf(stderr, "bt_key_load: cannot open %s\n", path);

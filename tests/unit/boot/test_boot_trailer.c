@@ -73,7 +73,7 @@ static void ram_init(uint16_t align)
 static void load_vector(const char *name)
 {
     char path[1024];
-    snprintf(path, sizeof(path), "%s/vectors/imgtool/images/%s", LF_SHARED_DIR, name);
+    snprintf(path, sizeof(path), "%s/imgtool/images/%s", LF_VECTORS_DIR, name);
     FILE *f = fopen(path, "rb");
     assert_non_null(f);
     assert_int_equal(fread(ram.mem, 1, RAM_SIZE, f), RAM_SIZE);

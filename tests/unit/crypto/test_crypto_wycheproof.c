@@ -1,9 +1,9 @@
 /*
- * Project Wycheproof vectors (shared/vectors/wycheproof, read at run time):
+ * Project Wycheproof vectors (tests/vectors/wycheproof, read at run time):
  * ecdsa_secp256r1_sha256_test.json and ed25519_test.json. Every "valid" case
  * must verify, every "invalid" one must be rejected. Our decision for
  * "acceptable" cases is to reject them (docs/crypto.md explains; the files in
- * shared/ hold none today, and the test asserts whatever it finds). Every test
+ * repository hold none today, and the test asserts whatever it finds). Every test
  * of each file must be visited: a count that falls short of numberOfTests
  * fails the test, so a reader bug cannot skip cases silently.
  */
@@ -24,7 +24,7 @@
 #include "lf/p256.h"
 #include "lf/sha256.h"
 
-#define WYCHEPROOF_DIR LF_SHARED_DIR "/vectors/wycheproof/"
+#define WYCHEPROOF_DIR LF_VECTORS_DIR "/wycheproof/"
 
 struct tally {
     unsigned valid, invalid, acceptable; /* cases seen, by expected result */

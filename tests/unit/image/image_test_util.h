@@ -13,7 +13,7 @@
 #include "lf/flash.h"
 #include "lf/image.h"
 
-#define VEC_DIR LF_SHARED_DIR "/vectors/imgtool"
+#define VEC_DIR LF_VECTORS_DIR "/imgtool"
 
 /* ---- RAM flash ----------------------------------------------------------- */
 

@@ -1,5 +1,5 @@
 /*
- * The imgtool vectors (../shared/vectors/imgtool) through the core validator:
+ * The imgtool vectors (tests/vectors/imgtool) through the core validator:
  * every image gets the manifest's verdict, and each invalid one the specific
  * rejection it was made to provoke. Plus keyring variants, offsets,
  * truncation at every length and corruption of every structural byte.

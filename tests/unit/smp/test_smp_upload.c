@@ -772,7 +772,7 @@ static void test_uploads_validated_with_platform_keys(void **state)
     (void)state;
     /* the ECDSA P-256 key of the imgtool vectors (DER from the PEM) */
     char pem[512];
-    size_t pn = read_file(LF_SHARED_DIR "/vectors/imgtool/keys/ecdsa-p256.pub.pem", (uint8_t *)pem,
+    size_t pn = read_file(LF_VECTORS_DIR "/imgtool/keys/ecdsa-p256.pub.pem", (uint8_t *)pem,
                           sizeof(pem) - 1);
     pem[pn] = 0;
     char b64[256];
@@ -797,13 +797,11 @@ static void test_uploads_validated_with_platform_keys(void **state)
     ring.alg_count = LF_IMAGE_SIG_ALGS_ALL_COUNT;
     F.plat.keys[0] = &ring;
 
-    size_t len =
-        read_file(LF_SHARED_DIR "/vectors/imgtool/images/ecdsa-p256_p37k.bin", img, sizeof(img));
+    size_t len = read_file(LF_VECTORS_DIR "/imgtool/images/ecdsa-p256_p37k.bin", img, sizeof(img));
     assert_int_equal(fx_upload_all(&F, 0, img, len, 1500), 1);
     assert_slot_holds(LF_AREA_APP_SECONDARY, img, len);
     /* a bad signature: the upload completes (match) but is refused */
-    len = read_file(LF_SHARED_DIR "/vectors/imgtool/images/bad_signature_bitflip.bin", img,
-                    sizeof(img));
+    len = read_file(LF_VECTORS_DIR "/imgtool/images/bad_signature_bitflip.bin", img, sizeof(img));
     uint8_t sha[32];
     lf_sha256(img, len, sha);
     first(0, len, 1000, sha, 32, false);
