@@ -189,7 +189,8 @@ void sys_state(struct sys_dev *d, struct sys_state *st)
     assert_int_equal(sys_mgr(d, "--json", "bootloader", "info", (char *)NULL), 0);
     assert_true(lfsim_json_u64(d->out, "active_b0_slot", &v));
     st->active = (unsigned)v;
-    assert_int_equal(sys_mgr(d, "bootloader", "info", "--query", "counter", (char *)NULL), 0);
+    assert_int_equal(sys_mgr(d, "--json", "bootloader", "info", "--query", "counter", (char *)NULL),
+                     0);
     assert_true(lfsim_json_u64(d->out, "counter", &st->counter));
     assert_true(lfsim_json_u64(d->out, "used", &st->used));
     assert_true(lfsim_json_u64(d->out, "left", &st->left));

@@ -270,7 +270,8 @@ static void run_refusals(const char *board)
     assert_true(lfsim_json_str(d.out, "hash", hash, sizeof(hash)));
     assert_int_equal(sys_mgr(&d, "image", "test", hash, (char *)NULL), 0);
     expect_unchanged(&d, &st);
-    assert_int_equal(sys_mgr(&d, "bootloader", "info", "--query", "boot_record", (char *)NULL), 0);
+    assert_int_equal(
+        sys_mgr(&d, "--json", "bootloader", "info", "--query", "boot_record", (char *)NULL), 0);
     /* action 5 = rejected (lf/boot_record.h), the reason STAGE0_WRONG_SLOT */
     char want[64];
     snprintf(want, sizeof(want), "\"reason\": %d", LF_E_STAGE0_WRONG_SLOT);

@@ -31,14 +31,14 @@ static int active_slot(struct lfm_session *s, unsigned *active)
                                 "bootloader update: cannot learn the active stage-1 slot "
                                 "(query active_b0_slot)",
                                 &rsp);
-        return LFM_EXIT_DEVICE;
+        return LF_EXIT_DEVICE;
     }
     if (lf_smp_rsp_uint(&rsp, "active", &v) != LF_OK || v > 1u) {
         lfm_err("bootloader update: the device's active_b0_slot reply has no \"active\" 0 or 1");
-        return LFM_EXIT_PROTO;
+        return LF_EXIT_PROTO;
     }
     *active = (unsigned)v;
-    return LFM_EXIT_OK;
+    return LF_EXIT_OK;
 }
 
 /* CPU address of S0 / S1 on a board. */
@@ -76,7 +76,7 @@ static int pick_variant(const uint8_t *data, size_t len, unsigned active, unsign
         unsigned i;
         if (lfm_upd_parse(data, len, &u, why, sizeof(why)) != 0) {
             lfm_err("bootloader update: %s", why);
-            return LFM_EXIT_FILE;
+            return LF_EXIT_FILE;
         }
         for (i = 0; i < u.count; i++) {
             if (u.e[i].slot == target) {
@@ -85,26 +85,26 @@ static int pick_variant(const uint8_t *data, size_t len, unsigned active, unsign
                             ", but S%u of board %s is at 0x%08" PRIx32,
                             target, u.e[i].load_addr, target, board->name,
                             slot_addr(board, target));
-                    return LFM_EXIT_FILE;
+                    return LF_EXIT_FILE;
                 }
                 *img = data + u.e[i].off;
                 *img_len = u.e[i].len;
                 *image_no = u.e[i].image;
-                return LFM_EXIT_OK;
+                return LF_EXIT_OK;
             }
         }
         lfm_err("bootloader update: the device runs S%u, so it needs the S%u variant, which "
                 "this update file does not contain",
                 active, target);
-        return LFM_EXIT_FILE;
+        return LF_EXIT_FILE;
     }
     if (lfm_img_inspect(data, len, &info, why, sizeof(why)) != 0) {
         lfm_err("bootloader update: neither an update file nor a signed image: %s", why);
-        return LFM_EXIT_FILE;
+        return LF_EXIT_FILE;
     }
     if ((info.hdr.flags & LF_IMAGE_F_ROM_FIXED) == 0) {
         lfm_err("bootloader update: the image is not ROM_FIXED: not a stage-1 image");
-        return LFM_EXIT_FILE;
+        return LF_EXIT_FILE;
     }
     if (info.hdr.load_addr != slot_addr(board, target)) {
         if (info.hdr.load_addr == slot_addr(board, active)) {
@@ -116,12 +116,12 @@ static int pick_variant(const uint8_t *data, size_t len, unsigned active, unsign
                     ", neither S0 (0x%08" PRIx32 ") nor S1 (0x%08" PRIx32 ") of board %s",
                     info.hdr.load_addr, slot_addr(board, 0), slot_addr(board, 1), board->name);
         }
-        return LFM_EXIT_FILE;
+        return LF_EXIT_FILE;
     }
     *img = data;
     *img_len = (uint32_t)len;
     *image_no = STAGE1_IMAGE;
-    return LFM_EXIT_OK;
+    return LF_EXIT_OK;
 }
 
 int lfm_cmd_boot_update(struct lfm_session *s, const struct lfm_args *a)
@@ -143,7 +143,7 @@ int lfm_cmd_boot_update(struct lfm_session *s, const struct lfm_args *a)
     int err;
     if (board == NULL) {
         lfm_err("bootloader update: unknown board '%s'", a->board);
-        return LFM_EXIT_USAGE;
+        return LF_EXIT_USAGE;
     }
     err = lfm_read_file(a->pos[0], &data, &len);
     if (err) {
@@ -153,7 +153,7 @@ int lfm_cmd_boot_update(struct lfm_session *s, const struct lfm_args *a)
         lfm_err("bootloader update: %s: neither an update file nor a signed image: %s", a->pos[0],
                 why);
         free(data);
-        return LFM_EXIT_FILE;
+        return LF_EXIT_FILE;
     }
     err = active_slot(s, &active);
     if (err) {
@@ -163,13 +163,13 @@ int lfm_cmd_boot_update(struct lfm_session *s, const struct lfm_args *a)
     target = active ^ 1u;
     err =
         pick_variant(data, len, active, target, board, a->board != NULL, &img, &img_len, &image_no);
-    if (err == LFM_EXIT_OK && lfm_img_inspect(img, img_len, &info, why, sizeof(why)) != 0) {
+    if (err == LF_EXIT_OK && lfm_img_inspect(img, img_len, &info, why, sizeof(why)) != 0) {
         lfm_err("bootloader update: the S%u variant: %s", target, why);
-        err = LFM_EXIT_FILE;
+        err = LF_EXIT_FILE;
     }
-    if (err == LFM_EXIT_OK && !info.has_hash) {
+    if (err == LF_EXIT_OK && !info.has_hash) {
         lfm_err("bootloader update: the S%u variant has no SHA256 TLV to mark it for test", target);
-        err = LFM_EXIT_FILE;
+        err = LF_EXIT_FILE;
     }
     if (err) {
         free(data);
@@ -189,14 +189,14 @@ int lfm_cmd_boot_update(struct lfm_session *s, const struct lfm_args *a)
     o.progress = !s->json;
     o.label = "stage 1";
     err = lfm_upload(s, img, img_len, &o, &st);
-    if (err == LFM_EXIT_OK) {
+    if (err == LF_EXIT_OK) {
         x.hash = info.hash;
         err = lfm_request(s, "bootloader update: image test", build_test, &x, 0, &rsp);
     }
-    if (err == LFM_EXIT_OK && !a->no_reset) {
+    if (err == LF_EXIT_OK && !a->no_reset) {
         err = lfm_request(s, "bootloader update: reset", build_reset, NULL, 0, &rsp);
     }
-    if (err == LFM_EXIT_OK) {
+    if (err == LF_EXIT_OK) {
         if (s->json) {
             printf("{\"active_slot\": %u, \"target_slot\": %u, \"image\": %" PRIu32
                    ", \"load_addr\": %" PRIu32 ", \"reset\": %s, ",

@@ -19,7 +19,7 @@ int lfm_print_image_state(const struct lfm_session *s, const struct lf_smp_rsp *
     int err = lf_smp_rsp_image_state(rsp, e, STATE_MAX, &n);
     if (err) {
         lfm_err("image list: cannot read the device's image list: %s", lf_err_str(err));
-        return LFM_EXIT_PROTO;
+        return LF_EXIT_PROTO;
     }
     if (s->json) {
         printf("{\"images\": [");
@@ -42,7 +42,7 @@ int lfm_print_image_state(const struct lfm_session *s, const struct lf_smp_rsp *
                    e[i].permanent ? "true" : "false");
         }
         printf("]}\n");
-        return LFM_EXIT_OK;
+        return LF_EXIT_OK;
     }
     printf("%-5s %-4s %-16s %-34s %s\n", "image", "slot", "version", "flags", "hash");
     for (i = 0; i < n; i++) {
@@ -75,7 +75,7 @@ int lfm_print_image_state(const struct lfm_session *s, const struct lf_smp_rsp *
     if (n == 0) {
         printf("(no images)\n");
     }
-    return LFM_EXIT_OK;
+    return LF_EXIT_OK;
 }
 
 static int build_state(struct lf_smp_req *r, const void *arg, size_t *len)
@@ -117,7 +117,7 @@ static int set_state(struct lfm_session *s, const char *what, const char *hex, b
         int n = lfm_parse_hex(hex, hash, sizeof(hash));
         if (n != (int)sizeof(hash)) {
             lfm_err("%s: HASH must be 64 hex digits (the image's SHA-256 from `image list`)", what);
-            return LFM_EXIT_USAGE;
+            return LF_EXIT_USAGE;
         }
         x.hash = hash;
         x.hash_len = sizeof(hash);
@@ -130,7 +130,7 @@ static int set_state(struct lfm_session *s, const char *what, const char *hex, b
         if (s->json) {
             printf("{\"images\": null}\n");
         }
-        return LFM_EXIT_OK; /* servers that answer an empty map */
+        return LF_EXIT_OK; /* servers that answer an empty map */
     }
     return lfm_print_image_state(s, &rsp);
 }
@@ -167,7 +167,7 @@ int lfm_cmd_image_erase(struct lfm_session *s, const struct lfm_args *a)
     if (s->json) {
         printf("{\"erased\": true}\n");
     }
-    return LFM_EXIT_OK;
+    return LF_EXIT_OK;
 }
 
 void lfm_print_upload_summary(const struct lfm_session *s, const struct lfm_upload_stats *st,
@@ -246,7 +246,7 @@ int lfm_cmd_image_upload(struct lfm_session *s, const struct lfm_args *a)
     if (len == 0 || len > UINT32_MAX) {
         lfm_err("%s: %s", a->pos[0], len ? "file too large" : "empty file");
         free(data);
-        return LFM_EXIT_FILE;
+        return LF_EXIT_FILE;
     }
     /* The device checks the image; we only learn its hash for the summary
      * (any file may be uploaded, e.g. to test a server's checks). */
@@ -262,7 +262,7 @@ int lfm_cmd_image_upload(struct lfm_session *s, const struct lfm_args *a)
     o.progress = !s->json;
     o.label = "upload";
     err = lfm_upload(s, data, (uint32_t)len, &o, &st);
-    if (err == LFM_EXIT_OK) {
+    if (err == LF_EXIT_OK) {
         lfm_print_upload_summary(s, &st, info.hash, is_image && info.has_hash, stdout, false);
     }
     free(data);

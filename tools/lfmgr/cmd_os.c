@@ -21,7 +21,7 @@ int lfm_cmd_echo(struct lfm_session *s, const struct lfm_args *a)
     }
     if (lf_smp_rsp_text(&rsp, "r", &r) != LF_OK) {
         lfm_err("echo: the reply has no text \"r\"");
-        return LFM_EXIT_PROTO;
+        return LF_EXIT_PROTO;
     }
     if (s->json) {
         fputs("{\"r\": ", stdout);
@@ -30,7 +30,7 @@ int lfm_cmd_echo(struct lfm_session *s, const struct lfm_args *a)
     } else {
         printf("%.*s\n", (int)r.len, (const char *)r.ptr);
     }
-    return LFM_EXIT_OK;
+    return LF_EXIT_OK;
 }
 
 static int build_params(struct lf_smp_req *r, const void *arg, size_t *len)
@@ -52,14 +52,14 @@ int lfm_cmd_params(struct lfm_session *s, const struct lfm_args *a)
     if (lf_smp_rsp_uint(&rsp, "buf_size", &size) != LF_OK ||
         lf_smp_rsp_uint(&rsp, "buf_count", &count) != LF_OK) {
         lfm_err("params: the reply lacks buf_size or buf_count");
-        return LFM_EXIT_PROTO;
+        return LF_EXIT_PROTO;
     }
     if (s->json) {
         printf("{\"buf_size\": %" PRIu64 ", \"buf_count\": %" PRIu64 "}\n", size, count);
     } else {
         printf("buf_size: %" PRIu64 "\nbuf_count: %" PRIu64 "\n", size, count);
     }
-    return LFM_EXIT_OK;
+    return LF_EXIT_OK;
 }
 
 static int build_info(struct lf_smp_req *r, const void *arg, size_t *len)
@@ -77,7 +77,7 @@ int lfm_cmd_info(struct lfm_session *s, const struct lfm_args *a)
     }
     if (lf_smp_rsp_text(&rsp, "output", &out) != LF_OK) {
         lfm_err("info: the reply has no text \"output\"");
-        return LFM_EXIT_PROTO;
+        return LF_EXIT_PROTO;
     }
     if (s->json) {
         fputs("{\"output\": ", stdout);
@@ -86,7 +86,7 @@ int lfm_cmd_info(struct lfm_session *s, const struct lfm_args *a)
     } else {
         printf("%.*s\n", (int)out.len, (const char *)out.ptr);
     }
-    return LFM_EXIT_OK;
+    return LF_EXIT_OK;
 }
 
 static int build_reset(struct lf_smp_req *r, const void *arg, size_t *len)
@@ -104,7 +104,28 @@ int lfm_cmd_reset(struct lfm_session *s, const struct lfm_args *a)
     if (s->json) {
         printf("{\"reset\": true}\n");
     }
-    return LFM_EXIT_OK;
+    return LF_EXIT_OK;
+}
+
+const char *lfm_mcuboot_mode_name(int64_t mode)
+{
+    /* bootutil's enum mcuboot_mode (the "mode" bootloader-info query) */
+    static const char *const names[] = {
+        "single application slot",
+        "swap using scratch",
+        "overwrite only (no revert)",
+        "swap using move (test and revert)",
+        "DirectXIP without revert",
+        "DirectXIP with revert",
+        "RAM load",
+        "firmware loader",
+        "single slot RAM load",
+        "swap using offset",
+    };
+    if (mode == -1) {
+        return "unknown";
+    }
+    return mode >= 0 && mode < (int64_t)(sizeof(names) / sizeof(names[0])) ? names[mode] : NULL;
 }
 
 static int build_boot(struct lf_smp_req *r, const void *arg, size_t *len)
@@ -122,17 +143,17 @@ static int boot_query(struct lfm_session *s, const char *q, struct lf_smp_rsp *r
     }
     if (lf_smp_rsp_ok(rsp)) {
         *answered = true;
-        return LFM_EXIT_OK;
+        return LF_EXIT_OK;
     }
     if ((rsp->has_err && rsp->err_group == LF_SMP_GROUP_OS &&
          (rsp->err_rc == LF_SMP_OS_ERR_QUERY_YIELDS_NO_ANSWER ||
           rsp->err_rc == LF_SMP_OS_ERR_QUERY_RESPONSE_VALUE_NOT_VALID)) ||
         (rsp->has_rc && (rsp->rc == LF_SMP_RC_ENOTSUP || rsp->rc == LF_SMP_RC_EUNKNOWN ||
                          rsp->rc == LF_SMP_RC_EINVAL))) {
-        return LFM_EXIT_OK; /* the device does not know this one */
+        return LF_EXIT_OK; /* the device does not know this one */
     }
     lfm_report_device_error(s, q ? q : "bootloader info", rsp);
-    return LFM_EXIT_DEVICE;
+    return LF_EXIT_DEVICE;
 }
 
 int lfm_cmd_boot_info(struct lfm_session *s, const struct lfm_args *a)
@@ -147,14 +168,17 @@ int lfm_cmd_boot_info(struct lfm_session *s, const struct lfm_args *a)
     bool ok;
     int err;
     if (a->query != NULL) {
-        char diag[1024];
         err = lfm_request(s, "bootloader info", build_boot, a->query, 0, &rsp);
         if (err) {
             return err;
         }
-        lfm_cbor_diag(rsp.payload, rsp.hdr.len, diag, sizeof(diag));
-        printf("%s\n", diag);
-        return LFM_EXIT_OK;
+        if (s->json) {
+            lfm_cbor_json(rsp.payload, rsp.hdr.len, stdout);
+            putchar('\n');
+        } else {
+            lfm_cbor_lines(rsp.payload, rsp.hdr.len, stdout);
+        }
+        return LF_EXIT_OK;
     }
     err = lfm_request(s, "bootloader info", build_boot, NULL, 0, &rsp);
     if (err) {
@@ -162,7 +186,7 @@ int lfm_cmd_boot_info(struct lfm_session *s, const struct lfm_args *a)
     }
     if (lf_smp_rsp_text(&rsp, "bootloader", &name) != LF_OK) {
         lfm_err("bootloader info: the reply has no text \"bootloader\"");
-        return LFM_EXIT_PROTO;
+        return LF_EXIT_PROTO;
     }
     /* The name points into the session's receive buffer: print it first. */
     if (s->json) {
@@ -188,8 +212,11 @@ int lfm_cmd_boot_info(struct lfm_session *s, const struct lfm_args *a)
     }
     if (s->json) {
         if (has_mode) {
-            printf(", \"mode\": %" PRId64 ", \"no_downgrade\": %s", mode,
-                   no_downgrade ? "true" : "false");
+            const char *mn = lfm_mcuboot_mode_name(mode);
+            printf(", \"mode\": %" PRId64 ", \"mode_name\": ", mode);
+            lfm_json_str(stdout, mn ? mn : "unknown to lfmgr",
+                         strlen(mn ? mn : "unknown to lfmgr"));
+            printf(", \"no_downgrade\": %s", no_downgrade ? "true" : "false");
         }
         if (has_active) {
             printf(", \"active_b0_slot\": %" PRIu64, active);
@@ -197,11 +224,13 @@ int lfm_cmd_boot_info(struct lfm_session *s, const struct lfm_args *a)
         printf("}\n");
     } else {
         if (has_mode) {
-            printf("mode: %" PRId64 "%s\n", mode, no_downgrade ? " (no downgrade)" : "");
+            const char *mn = lfm_mcuboot_mode_name(mode);
+            printf("mode: %" PRId64 " = %s; downgrade prevention: %s\n", mode,
+                   mn ? mn : "unknown to lfmgr", no_downgrade ? "on" : "off");
         }
         if (has_active) {
             printf("active stage-1 slot: S%" PRIu64 "\n", active);
         }
     }
-    return LFM_EXIT_OK;
+    return LF_EXIT_OK;
 }

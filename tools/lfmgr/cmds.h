@@ -40,8 +40,11 @@ int lfm_cmd_image_erase(struct lfm_session *s, const struct lfm_args *a);
 int lfm_cmd_boot_info(struct lfm_session *s, const struct lfm_args *a);
 int lfm_cmd_boot_update(struct lfm_session *s, const struct lfm_args *a);
 
+/* MCUboot's name of a bootloader-info "mode" number, or NULL. */
+const char *lfm_mcuboot_mode_name(int64_t mode);
+
 /* Shared by image and bootloader commands: print an image state list (table
- * or JSON) from a state response. Returns an LFM_EXIT_* code. */
+ * or JSON) from a state response. Returns an LF_EXIT_* code. */
 int lfm_print_image_state(const struct lfm_session *s, const struct lf_smp_rsp *rsp);
 
 /* Upload with the session's settings and print the summary (text or JSON

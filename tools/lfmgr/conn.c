@@ -56,19 +56,19 @@ static int parse_udp(char *rest, int verbose, struct lfm_conn *c)
         *opts++ = '\0';
         if (!opts_known(opts, "mtu")) {
             lfm_err("udp: unknown option in '%s' (known: mtu=N)", opts);
-            return LFM_EXIT_USAGE;
+            return LF_EXIT_USAGE;
         }
         v = opt_value(opts, "mtu");
         if (v != NULL && (!lfm_parse_u32(v, 65535, &mtu) || mtu < 128)) {
             lfm_err("udp: mtu must be 128..65535");
-            return LFM_EXIT_USAGE;
+            return LF_EXIT_USAGE;
         }
     }
     if (host[0] == '[') { /* [v6addr]:port */
         char *end = strchr(host, ']');
         if (end == NULL) {
             lfm_err("udp: missing ']' in '%s'", rest);
-            return LFM_EXIT_USAGE;
+            return LF_EXIT_USAGE;
         }
         *end = '\0';
         host++;
@@ -76,7 +76,7 @@ static int parse_udp(char *rest, int verbose, struct lfm_conn *c)
             port = end + 2;
         } else if (end[1] != '\0') {
             lfm_err("udp: unexpected text after ']'");
-            return LFM_EXIT_USAGE;
+            return LF_EXIT_USAGE;
         }
     } else {
         char *colon = strchr(host, ':');
@@ -87,7 +87,7 @@ static int parse_udp(char *rest, int verbose, struct lfm_conn *c)
     }
     if (host[0] == '\0') {
         lfm_err("udp: missing host (udp:HOST[:PORT])");
-        return LFM_EXIT_USAGE;
+        return LF_EXIT_USAGE;
     }
     if (port == NULL) {
         port = "1337";
@@ -105,17 +105,17 @@ static int parse_serial(char *rest, int verbose, struct lfm_conn *c)
         *opts++ = '\0';
         if (!opts_known(opts, "baud")) {
             lfm_err("serial: unknown option in '%s' (known: baud=N)", opts);
-            return LFM_EXIT_USAGE;
+            return LF_EXIT_USAGE;
         }
         v = opt_value(opts, "baud");
         if (v != NULL && !lfm_parse_u32(v, 4000000, &baud)) {
             lfm_err("serial: bad baud rate '%s'", v);
-            return LFM_EXIT_USAGE;
+            return LF_EXIT_USAGE;
         }
     }
     if (rest[0] == '\0') {
         lfm_err("serial: missing device (serial:DEVICE[,baud=N])");
-        return LFM_EXIT_USAGE;
+        return LF_EXIT_USAGE;
     }
     c->verbose = verbose;
     return lfm_serial_open(c, rest, baud);
@@ -130,17 +130,17 @@ static int parse_ble(char *rest, int verbose, struct lfm_conn *c)
         *opts++ = '\0';
         if (!opts_known(opts, "mtu")) {
             lfm_err("ble-sim: unknown option in '%s' (known: mtu=N)", opts);
-            return LFM_EXIT_USAGE;
+            return LF_EXIT_USAGE;
         }
         v = opt_value(opts, "mtu");
         if (v != NULL && (!lfm_parse_u32(v, 517, &mtu) || mtu < 23)) {
             lfm_err("ble-sim: mtu must be 23..517");
-            return LFM_EXIT_USAGE;
+            return LF_EXIT_USAGE;
         }
     }
     if (rest[0] == '\0') {
         lfm_err("ble-sim: missing socket path (ble-sim:PATH[,mtu=N])");
-        return LFM_EXIT_USAGE;
+        return LF_EXIT_USAGE;
     }
     c->verbose = verbose;
     return lfm_ble_open(c, rest, mtu);
@@ -154,11 +154,11 @@ int lfm_conn_open(const char *spec, int verbose, struct lfm_conn *c)
     if (spec == NULL) {
         lfm_err("no connection given: use --conn udp:HOST[:PORT], serial:DEVICE[,baud=N] or "
                 "ble-sim:PATH[,mtu=N] (or set LFMGR_CONN)");
-        return LFM_EXIT_USAGE;
+        return LF_EXIT_USAGE;
     }
     if (strlen(spec) >= sizeof(buf)) {
         lfm_err("connection spec too long");
-        return LFM_EXIT_USAGE;
+        return LF_EXIT_USAGE;
     }
     strcpy(buf, spec);
     if (strncmp(buf, "udp:", 4) == 0) {
@@ -171,7 +171,7 @@ int lfm_conn_open(const char *spec, int verbose, struct lfm_conn *c)
         return parse_ble(buf + 8, verbose, c);
     }
     lfm_err("unknown connection '%s' (udp:, serial: or ble-sim:)", spec);
-    return LFM_EXIT_USAGE;
+    return LF_EXIT_USAGE;
 }
 
 void lfm_conn_close(struct lfm_conn *c)

@@ -36,7 +36,7 @@ struct ble_priv {
 
 static int exchange_mtu(struct lfm_conn *c, int tries);
 
-/* Wait for one datagram; LFM_TIMEOUT, LFM_EXIT_OK (n set), LFM_EXIT_CONN. */
+/* Wait for one datagram; LFM_TIMEOUT, LF_EXIT_OK (n set), LF_EXIT_CONN. */
 static int dgram_wait(struct lfm_conn *c, uint8_t *buf, size_t cap, int64_t end, size_t *n)
 {
     struct ble_priv *b = c->priv;
@@ -54,7 +54,7 @@ static int dgram_wait(struct lfm_conn *c, uint8_t *buf, size_t cap, int64_t end,
         }
         if (pr < 0) {
             lfm_err("ble-sim %s: poll: %s", b->path, strerror(errno));
-            return LFM_EXIT_CONN;
+            return LF_EXIT_CONN;
         }
         if (pr == 0) {
             return LFM_TIMEOUT;
@@ -65,10 +65,10 @@ static int dgram_wait(struct lfm_conn *c, uint8_t *buf, size_t cap, int64_t end,
         }
         if (r < 0) {
             lfm_err("ble-sim %s: recv: %s", b->path, strerror(errno));
-            return LFM_EXIT_CONN;
+            return LF_EXIT_CONN;
         }
         *n = (size_t)r;
-        return LFM_EXIT_OK;
+        return LF_EXIT_OK;
     }
 }
 
@@ -78,7 +78,7 @@ static int dgram_send(struct lfm_conn *c, const uint8_t *p, size_t n)
     for (;;) {
         ssize_t w = send(c->fd, p, n, 0);
         if (w >= 0) {
-            return LFM_EXIT_OK;
+            return LF_EXIT_OK;
         }
         if (errno == EINTR) {
             continue;
@@ -91,7 +91,7 @@ static int dgram_send(struct lfm_conn *c, const uint8_t *p, size_t n)
             continue;
         }
         lfm_err("ble-sim %s: send: %s (is the device running?)", b->path, strerror(errno));
-        return LFM_EXIT_CONN;
+        return LF_EXIT_CONN;
     }
 }
 
@@ -109,14 +109,14 @@ static int ble_send(struct lfm_conn *c, const uint8_t *msg, size_t len)
          * would, so that the resend is not dropped as too long for the
          * default MTU. One try: the resend's own timeout covers the rest. */
         int err = exchange_mtu(c, 1);
-        if (err != LFM_EXIT_OK && err != LFM_TIMEOUT) {
+        if (err != LF_EXIT_OK && err != LFM_TIMEOUT) {
             return err;
         }
-        b->relink = err != LFM_EXIT_OK;
+        b->relink = err != LF_EXIT_OK;
     }
     if (lf_smp_ble_frag_init(&f, msg, len, c->mtu) != LF_OK) {
         lfm_err("ble-sim: bad MTU %u", (unsigned)c->mtu);
-        return LFM_EXIT_USAGE;
+        return LF_EXIT_USAGE;
     }
     pdu[0] = ATT_WRITE_CMD;
     pdu[1] = (uint8_t)(SMP_CHAR_HANDLE & 0xFFu);
@@ -133,7 +133,7 @@ static int ble_send(struct lfm_conn *c, const uint8_t *msg, size_t len)
     if (c->verbose > 1) {
         fprintf(stderr, "ble> %zu bytes in %zu writes (MTU %u)\n", len, frags, (unsigned)c->mtu);
     }
-    return LFM_EXIT_OK;
+    return LF_EXIT_OK;
 }
 
 static int ble_recv(struct lfm_conn *c, uint8_t *buf, size_t cap, int timeout_ms, size_t *len)
@@ -167,7 +167,7 @@ static int ble_recv(struct lfm_conn *c, uint8_t *buf, size_t cap, int timeout_ms
                 *len = mlen;
                 /* Bytes after the message in the same notification would
                  * start the next one; SMP servers do not send that. */
-                return LFM_EXIT_OK;
+                return LF_EXIT_OK;
             }
             if (used == 0) {
                 break;
@@ -189,7 +189,7 @@ static void ble_close(struct lfm_conn *c)
 static const struct lfm_conn_ops ble_ops = {ble_send, ble_recv, ble_close};
 
 /* Exchange MTU Request, repeated after 1 s up to `tries` times; sets c->mtu
- * to min(ours, device's). LFM_EXIT_OK, LFM_TIMEOUT or LFM_EXIT_CONN.
+ * to min(ours, device's). LF_EXIT_OK, LFM_TIMEOUT or LF_EXIT_CONN.
  * Notifications arriving meanwhile (late replies) are dropped. */
 static int exchange_mtu(struct lfm_conn *c, int tries)
 {
@@ -208,7 +208,7 @@ static int exchange_mtu(struct lfm_conn *c, int tries)
         }
         for (;;) {
             err = dgram_wait(c, rsp, sizeof(rsp), end, &n);
-            if (err != LFM_EXIT_OK) {
+            if (err != LF_EXIT_OK) {
                 break;
             }
             if (n == 3 && rsp[0] == ATT_EXCHANGE_MTU_RSP) {
@@ -222,7 +222,7 @@ static int exchange_mtu(struct lfm_conn *c, int tries)
                     fprintf(stderr, "ble: MTU %u (ours %u, device %u)\n", (unsigned)c->mtu,
                             (unsigned)b->our_mtu, (unsigned)dev_mtu);
                 }
-                return LFM_EXIT_OK;
+                return LF_EXIT_OK;
             }
         }
         if (err != LFM_TIMEOUT) {
@@ -238,12 +238,12 @@ int lfm_ble_open(struct lfm_conn *c, const char *path, uint32_t mtu)
     struct ble_priv *b;
     if (strlen(path) >= sizeof(sa.sun_path)) {
         lfm_err("ble-sim: socket path too long");
-        return LFM_EXIT_USAGE;
+        return LF_EXIT_USAGE;
     }
     b = calloc(1, sizeof(*b));
     if (b == NULL) {
         lfm_err("out of memory");
-        return LFM_EXIT_CONN;
+        return LF_EXIT_CONN;
     }
     snprintf(b->path, sizeof(b->path), "%s", path);
     lf_smp_ble_rx_init(&b->rx, b->msg, sizeof(b->msg));
@@ -254,7 +254,7 @@ int lfm_ble_open(struct lfm_conn *c, const char *path, uint32_t mtu)
     if (c->fd < 0) {
         lfm_err("ble-sim: socket: %s", strerror(errno));
         ble_close(c);
-        return LFM_EXIT_CONN;
+        return LF_EXIT_CONN;
     }
     /* Autobind to an abstract address so the device can answer us. */
     memset(&sa, 0, sizeof(sa));
@@ -262,23 +262,23 @@ int lfm_ble_open(struct lfm_conn *c, const char *path, uint32_t mtu)
     if (bind(c->fd, (struct sockaddr *)&sa, sizeof(sa_family_t)) != 0) {
         lfm_err("ble-sim: bind: %s", strerror(errno));
         ble_close(c);
-        return LFM_EXIT_CONN;
+        return LF_EXIT_CONN;
     }
     memcpy(sa.sun_path, path, strlen(path) + 1);
     if (connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
         lfm_err("ble-sim: cannot reach the device at %s: %s", path, strerror(errno));
         ble_close(c);
-        return LFM_EXIT_CONN;
+        return LF_EXIT_CONN;
     }
     b->our_mtu = mtu;
     /* "Connect": exchange MTUs; the link uses the smaller one. */
     int err = exchange_mtu(c, 3);
-    if (err == LFM_EXIT_OK) {
-        return LFM_EXIT_OK;
+    if (err == LF_EXIT_OK) {
+        return LF_EXIT_OK;
     }
     if (err == LFM_TIMEOUT) {
         lfm_err("ble-sim: no MTU exchange response from the device at %s", path);
-        err = LFM_EXIT_CONN;
+        err = LF_EXIT_CONN;
     }
     ble_close(c);
     return err;

@@ -43,7 +43,7 @@ static int write_all(struct lfm_conn *c, const uint8_t *p, size_t n)
             struct pollfd pfd = {.fd = c->fd, .events = POLLOUT};
             if (poll(&pfd, 1, 5000) == 0) {
                 lfm_err("serial %s: write stalled for 5 s (is the other side reading?)", s->dev);
-                return LFM_EXIT_CONN;
+                return LF_EXIT_CONN;
             }
             continue;
         }
@@ -52,12 +52,12 @@ static int write_all(struct lfm_conn *c, const uint8_t *p, size_t n)
         }
         if (w < 0) {
             lfm_err("serial %s: write: %s", s->dev, strerror(errno));
-            return LFM_EXIT_CONN;
+            return LF_EXIT_CONN;
         }
         p += w;
         n -= (size_t)w;
     }
-    return LFM_EXIT_OK;
+    return LF_EXIT_OK;
 }
 
 static int serial_send(struct lfm_conn *c, const uint8_t *msg, size_t len)
@@ -67,7 +67,7 @@ static int serial_send(struct lfm_conn *c, const uint8_t *msg, size_t len)
     int err = lf_smp_serial_encode_buf(msg, len, s->out, sizeof(s->out), &n);
     if (err) {
         lfm_err("serial: message of %zu bytes cannot be framed", len);
-        return LFM_EXIT_USAGE;
+        return LF_EXIT_USAGE;
     }
     if (c->verbose > 1) {
         fprintf(stderr, "serial> %zu bytes in %zu lines\n", n,
@@ -92,7 +92,7 @@ static int serial_recv(struct lfm_conn *c, uint8_t *buf, size_t cap, int timeout
                 }
                 memcpy(buf, s->msg, mlen);
                 *len = mlen;
-                return LFM_EXIT_OK;
+                return LF_EXIT_OK;
             }
         }
         s->in_off = s->in_len = 0;
@@ -110,7 +110,7 @@ static int serial_recv(struct lfm_conn *c, uint8_t *buf, size_t cap, int timeout
             }
             if (r < 0) {
                 lfm_err("serial %s: poll: %s", s->dev, strerror(errno));
-                return LFM_EXIT_CONN;
+                return LF_EXIT_CONN;
             }
             if (r == 0) {
                 return LFM_TIMEOUT;
@@ -127,7 +127,7 @@ static int serial_recv(struct lfm_conn *c, uint8_t *buf, size_t cap, int timeout
             }
             if (n < 0) {
                 lfm_err("serial %s: read: %s", s->dev, strerror(errno));
-                return LFM_EXIT_CONN;
+                return LF_EXIT_CONN;
             }
             if (n == 0) {
                 usleep(10000);
@@ -165,18 +165,18 @@ int lfm_serial_open(struct lfm_conn *c, const char *dev, uint32_t baud)
     }
     if (!found) {
         lfm_err("serial: unsupported baud rate %u", (unsigned)baud);
-        return LFM_EXIT_USAGE;
+        return LF_EXIT_USAGE;
     }
     c->fd = open(dev, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
     if (c->fd < 0) {
         lfm_err("serial: cannot open %s: %s", dev, strerror(errno));
-        return LFM_EXIT_CONN;
+        return LF_EXIT_CONN;
     }
     if (tcgetattr(c->fd, &tio) != 0) {
         lfm_err("serial: %s is not a terminal: %s", dev, strerror(errno));
         close(c->fd);
         c->fd = -1;
-        return LFM_EXIT_CONN;
+        return LF_EXIT_CONN;
     }
     cfmakeraw(&tio);
     tio.c_cflag |= CLOCAL | CREAD;
@@ -189,14 +189,14 @@ int lfm_serial_open(struct lfm_conn *c, const char *dev, uint32_t baud)
         lfm_err("serial: cannot configure %s: %s", dev, strerror(errno));
         close(c->fd);
         c->fd = -1;
-        return LFM_EXIT_CONN;
+        return LF_EXIT_CONN;
     }
     s = calloc(1, sizeof(*s));
     if (s == NULL) {
         close(c->fd);
         c->fd = -1;
         lfm_err("out of memory");
-        return LFM_EXIT_CONN;
+        return LF_EXIT_CONN;
     }
     lf_smp_serial_rx_init(&s->rx, s->msg, sizeof(s->msg));
     snprintf(s->dev, sizeof(s->dev), "%s", dev);
@@ -204,5 +204,5 @@ int lfm_serial_open(struct lfm_conn *c, const char *dev, uint32_t baud)
     c->kind = LFM_CONN_SERIAL;
     c->baud = baud;
     c->ops = &serial_ops;
-    return LFM_EXIT_OK;
+    return LF_EXIT_OK;
 }

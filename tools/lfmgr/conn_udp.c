@@ -10,7 +10,8 @@
 #include "lfmgr.h"
 
 struct udp_priv {
-    bool refused; /* the last wait saw ICMP port unreachable */
+    bool refused;  /* the last wait saw ICMP port unreachable */
+    bool answered; /* something came back on this socket */
     char where[300];
 };
 
@@ -23,9 +24,9 @@ static int udp_send(struct lfm_conn *c, const uint8_t *msg, size_t len)
     } while (n < 0 && (errno == EINTR || errno == ECONNREFUSED));
     if (n < 0) {
         lfm_err("udp %s: send: %s", p->where, strerror(errno));
-        return LFM_EXIT_CONN;
+        return LF_EXIT_CONN;
     }
-    return LFM_EXIT_OK;
+    return LF_EXIT_OK;
 }
 
 static int udp_recv(struct lfm_conn *c, uint8_t *buf, size_t cap, int timeout_ms, size_t *len)
@@ -47,7 +48,7 @@ static int udp_recv(struct lfm_conn *c, uint8_t *buf, size_t cap, int timeout_ms
         }
         if (r < 0) {
             lfm_err("udp %s: poll: %s", p->where, strerror(errno));
-            return LFM_EXIT_CONN;
+            return LF_EXIT_CONN;
         }
         if (r == 0) {
             return LFM_TIMEOUT;
@@ -57,18 +58,24 @@ static int udp_recv(struct lfm_conn *c, uint8_t *buf, size_t cap, int timeout_ms
             continue;
         }
         if (n < 0 && errno == ECONNREFUSED) {
-            /* Nothing listening (yet): a device that is resetting comes back,
-             * so keep waiting; a timeout then names the cause. */
             p->refused = true;
+            /* Nothing listens there. Before the device ever answered, that
+             * is the answer (a missing device fails at once, not after the
+             * timeouts); once it has answered, it is a device resetting that
+             * comes back, so keep waiting and let a timeout name the cause. */
+            if (!p->answered) {
+                return LFM_REFUSED;
+            }
             usleep(20000);
             continue;
         }
         if (n < 0) {
             lfm_err("udp %s: recv: %s", p->where, strerror(errno));
-            return LFM_EXIT_CONN;
+            return LF_EXIT_CONN;
         }
+        p->answered = true;
         *len = (size_t)n;
-        return LFM_EXIT_OK;
+        return LF_EXIT_OK;
     }
 }
 
@@ -96,7 +103,7 @@ int lfm_udp_open(struct lfm_conn *c, const char *host, const char *port, uint32_
     rc = getaddrinfo(host, port, &hints, &res);
     if (rc != 0) {
         lfm_err("udp: cannot resolve %s port %s: %s", host, port, gai_strerror(rc));
-        return LFM_EXIT_CONN;
+        return LF_EXIT_CONN;
     }
     for (ai = res; ai != NULL; ai = ai->ai_next) {
         int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
@@ -113,7 +120,7 @@ int lfm_udp_open(struct lfm_conn *c, const char *host, const char *port, uint32_
     freeaddrinfo(res);
     if (c->fd < 0) {
         lfm_err("udp: cannot connect a socket to %s port %s: %s", host, port, strerror(errno));
-        return LFM_EXIT_CONN;
+        return LF_EXIT_CONN;
     }
     {
         struct udp_priv *p = calloc(1, sizeof(*p));
@@ -121,7 +128,7 @@ int lfm_udp_open(struct lfm_conn *c, const char *host, const char *port, uint32_
             close(c->fd);
             c->fd = -1;
             lfm_err("out of memory");
-            return LFM_EXIT_CONN;
+            return LF_EXIT_CONN;
         }
         snprintf(p->where, sizeof(p->where), "%s:%s", host, port);
         c->priv = p;
@@ -129,7 +136,13 @@ int lfm_udp_open(struct lfm_conn *c, const char *host, const char *port, uint32_
     c->kind = LFM_CONN_UDP;
     c->mtu = mtu;
     c->ops = &udp_ops;
-    return LFM_EXIT_OK;
+    return LF_EXIT_OK;
+}
+
+const char *lfm_udp_where(const struct lfm_conn *c)
+{
+    const struct udp_priv *p = c->priv;
+    return c->kind == LFM_CONN_UDP && p != NULL ? p->where : "";
 }
 
 bool lfm_udp_refused(const struct lfm_conn *c)

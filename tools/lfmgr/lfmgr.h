@@ -14,18 +14,13 @@
 
 #include "lf/smp_client.h"
 
-/* Exit codes (documented in docs/lfmgr.md and `lfmgr --help`). */
-enum lfm_exit {
-    LFM_EXIT_OK = 0,
-    LFM_EXIT_USAGE = 1,  /* bad command line */
-    LFM_EXIT_CONN = 2,   /* cannot open the connection, I/O error, timeout */
-    LFM_EXIT_DEVICE = 3, /* the device answered with an error (rc / err) */
-    LFM_EXIT_FILE = 4,   /* unreadable or unsuitable input file */
-    LFM_EXIT_PROTO = 5,  /* malformed or unexpected reply, upload check failed */
-};
+/* Exit codes: the tools' shared table (tools/common/lf_exit.h, docs/exit-codes.md). */
+#include "lf_exit.h"
 
-/* Transport receive result besides LFM_EXIT_* codes: nothing arrived in time. */
+/* Transport receive result besides LF_EXIT_* codes: nothing arrived in time. */
 #define LFM_TIMEOUT (-1)
+/* ... and: the OS says nothing listens there (UDP: ICMP port unreachable). */
+#define LFM_REFUSED (-2)
 
 /* Largest SMP message handled: header + 16-bit data length. */
 #define LFM_MSG_MAX (LF_SMP_HDR_SIZE + LF_SMP_MAX_PAYLOAD)
@@ -37,10 +32,10 @@ enum lfm_conn_kind { LFM_CONN_UDP, LFM_CONN_SERIAL, LFM_CONN_BLE };
 struct lfm_conn;
 
 struct lfm_conn_ops {
-    /* Send one SMP message. Returns LFM_EXIT_OK or LFM_EXIT_CONN (message printed). */
+    /* Send one SMP message. Returns LF_EXIT_OK or LF_EXIT_CONN (message printed). */
     int (*send)(struct lfm_conn *c, const uint8_t *msg, size_t len);
     /* Wait up to timeout_ms for one SMP message into buf[0..cap). Returns
-     * LFM_EXIT_OK with *len set, LFM_TIMEOUT, or LFM_EXIT_CONN. Data that is
+     * LF_EXIT_OK with *len set, LFM_TIMEOUT, or LF_EXIT_CONN. Data that is
      * not a complete, well-framed message is skipped. */
     int (*recv)(struct lfm_conn *c, uint8_t *buf, size_t cap, int timeout_ms, size_t *len);
     void (*close)(struct lfm_conn *c);
@@ -58,8 +53,8 @@ struct lfm_conn {
 };
 
 /* Parse a connection spec ("udp:HOST[:PORT][,mtu=N]", "serial:DEV[,baud=N]",
- * "ble-sim:PATH[,mtu=N]") and open it. Returns LFM_EXIT_OK, LFM_EXIT_USAGE
- * (bad spec) or LFM_EXIT_CONN, with a message on stderr. */
+ * "ble-sim:PATH[,mtu=N]") and open it. Returns LF_EXIT_OK, LF_EXIT_USAGE
+ * (bad spec) or LF_EXIT_CONN, with a message on stderr. */
 int lfm_conn_open(const char *spec, int verbose, struct lfm_conn *c);
 void lfm_conn_close(struct lfm_conn *c);
 
@@ -74,6 +69,8 @@ int lfm_ble_open(struct lfm_conn *c, const char *path, uint32_t mtu);
 
 /* Whether the last UDP wait met "connection refused" (nothing listening). */
 bool lfm_udp_refused(const struct lfm_conn *c);
+/* "HOST:PORT" of a UDP connection ("" otherwise). */
+const char *lfm_udp_where(const struct lfm_conn *c);
 
 /* ---- session ------------------------------------------------------------------ */
 
@@ -92,6 +89,7 @@ struct lfm_session {
     int verbose;         /* 1: protocol log on stderr */
     bool json;
     bool quiet_timeout; /* lfm_transact: no message on timeout (caller handles it) */
+    bool unreachable;   /* the OS said nothing listens at the address (reported once) */
     int64_t t0_ms;      /* session start, for the protocol log's timestamps */
     uint32_t buf_size;  /* from OS params, else an assumed default */
     uint32_t buf_count;
@@ -106,7 +104,7 @@ struct lfm_session {
 void lfm_session_init(struct lfm_session *s, struct lfm_conn *c);
 
 /* Encode a request (build) into s->tx with the next sequence number.
- * Returns LFM_EXIT_OK or LFM_EXIT_USAGE (request does not encode). */
+ * Returns LF_EXIT_OK or LF_EXIT_USAGE (request does not encode). */
 int lfm_session_build(struct lfm_session *s, lfm_build_fn build, const void *arg);
 
 /* Send s->tx (logged with -v). */
@@ -114,18 +112,18 @@ int lfm_session_send(struct lfm_session *s);
 
 /* Receive the next well-formed response within timeout_ms into s->rx and
  * parse it into *rsp. Applies the v2 -> v1 fallback when a response comes
- * with Ver 0. Returns LFM_EXIT_OK, LFM_TIMEOUT, LFM_EXIT_CONN, or keeps
+ * with Ver 0. Returns LF_EXIT_OK, LFM_TIMEOUT, LF_EXIT_CONN, or keeps
  * waiting past malformed messages (logged). */
 int lfm_session_recv(struct lfm_session *s, int timeout_ms, struct lf_smp_rsp *rsp);
 
 /* Build, send and wait for the matching response, resending after a
  * timeout up to s->retries times. timeout_ms 0 = s->timeout_ms. Does not
- * check the response's status. Returns LFM_EXIT_OK, LFM_EXIT_CONN (timeout:
- * message printed naming `what`), LFM_EXIT_USAGE. */
+ * check the response's status. Returns LF_EXIT_OK, LF_EXIT_CONN (timeout:
+ * message printed naming `what`), LF_EXIT_USAGE. */
 int lfm_transact(struct lfm_session *s, const char *what, lfm_build_fn build, const void *arg,
                  int timeout_ms, struct lf_smp_rsp *rsp);
 
-/* transact + status check: LFM_EXIT_DEVICE with a message naming the error
+/* transact + status check: LF_EXIT_DEVICE with a message naming the error
  * if the device reports one. */
 int lfm_request(struct lfm_session *s, const char *what, lfm_build_fn build, const void *arg,
                 int timeout_ms, struct lf_smp_rsp *rsp);
@@ -134,6 +132,9 @@ int lfm_request(struct lfm_session *s, const char *what, lfm_build_fn build, con
  * assumed sizes (noted with -v) when the device does not support the
  * command or does not answer. Never fails except on I/O errors. */
 int lfm_session_params(struct lfm_session *s);
+
+/* Report (once) that nothing listens at the UDP address; marks the session. */
+void lfm_report_unreachable(struct lfm_session *s);
 
 /* Print "lfmgr: <what>: device error ..." for a failed response. */
 /* When the reply carries no reason (SMP v2 errors cannot: smpclient refuses
@@ -148,8 +149,18 @@ void lfm_format_status(const struct lf_smp_rsp *rsp, char *buf, size_t cap);
 
 /* ---- output ------------------------------------------------------------------- */
 
-/* Error message on stderr, prefixed "lfmgr: ". */
+/* Error message on stderr, prefixed "lfmgr: ". The first one that is not a
+ * warning is kept in lfm_error_text (the "error" of --json's failure object). */
 void lfm_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define LFM_ERROR_TEXT 512
+extern char lfm_error_text[LFM_ERROR_TEXT];
+
+/* Fields (", \"key\": value" each, leading comma included) that --json adds
+ * to the command's object, also when it fails (e.g. what the device runs
+ * after a reset that reverted an update). */
+void lfm_json_extra_add(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define LFM_JSON_EXTRA 4096
+extern char lfm_json_extra[LFM_JSON_EXTRA];
 
 /* Protocol log line on stderr (only when verbose). */
 void lfm_log(const struct lfm_session *s, const char *fmt, ...)
@@ -158,6 +169,13 @@ void lfm_log(const struct lfm_session *s, const char *fmt, ...)
 /* CBOR diagnostic notation of buf[0..len) into out (truncated to cap, always
  * NUL-terminated); byte strings longer than 16 bytes are shown by length. */
 void lfm_cbor_diag(const uint8_t *buf, size_t len, char *out, size_t cap);
+
+/* A CBOR map (a reply's payload) as one JSON object on f; byte strings as
+ * hex text. Anything but a map prints {}. */
+void lfm_cbor_json(const uint8_t *buf, size_t len, FILE *f);
+
+/* The same map as "key: value" lines (text unquoted, the rest as JSON). */
+void lfm_cbor_lines(const uint8_t *buf, size_t len, FILE *f);
 
 /* JSON string literal of s[0..len) on f (quotes and escapes). */
 void lfm_json_str(FILE *f, const char *s, size_t len);
@@ -178,7 +196,7 @@ int64_t lfm_now_ms(void);
  * a fast local upload takes a few milliseconds). */
 double lfm_now_s(void);
 
-/* Read a whole file (malloc'ed, caller frees). LFM_EXIT_OK or LFM_EXIT_FILE. */
+/* Read a whole file (malloc'ed, caller frees). LF_EXIT_OK or LF_EXIT_FILE. */
 int lfm_read_file(const char *path, uint8_t **data, size_t *len);
 
 #endif

@@ -1,6 +1,7 @@
 /* lfmgr: the Leapfrog SMP client. See docs/lfmgr.md. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmds.h"
 #include "lf/version.h"
@@ -93,8 +94,83 @@ static void usage_main(FILE *f)
            "  -v                  protocol log on stderr (-vv: transport frames too)\n"
            "  -h, --help          help (after a command: that command's help)\n"
            "  --version\n"
-           "\nExit codes: 0 ok, 1 usage, 2 connection or timeout, 3 the device returned an\n"
-           "error, 4 bad input file, 5 protocol error (malformed reply, upload check failed).\n");
+           "\n" LF_EXIT_HELP);
+}
+
+/* `lfmgr image --help`: the commands of one group. */
+static void usage_group(FILE *f, const char *w1)
+{
+    size_t i;
+    fprintf(f, "usage: lfmgr [OPTIONS] %s SUBCOMMAND [ARGS]\n\nSubcommands:\n", w1);
+    for (i = 0; i < NCMDS; i++) {
+        if (!strcmp(cmds[i].w1, w1)) {
+            fprintf(f, "  %s\n      ", cmds[i].usage);
+            for (const char *p = cmds[i].help; *p; p++) {
+                fputc(*p, f);
+                if (*p == '\n') {
+                    fputs("      ", f);
+                }
+            }
+            fputc('\n', f);
+        }
+    }
+    fprintf(f,
+            "\nSee `lfmgr %s SUBCOMMAND --help` for one subcommand, `lfmgr --help` for\n"
+            "OPTIONS and exit codes.\n",
+            w1);
+}
+
+/* Edit distance of two short words (suggestions for a mistyped command). */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    size_t row[33];
+    if (la > 32 || lb > 32) {
+        return 99;
+    }
+    for (size_t j = 0; j <= lb; j++) {
+        row[j] = j;
+    }
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best) {
+                best = up + 1;
+            }
+            if (row[j - 1] + 1 < best) {
+                best = row[j - 1] + 1;
+            }
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+/* The known word closest to `w` among the commands' first (w1 NULL) or
+ * second words, if close enough to be a typo. */
+static const char *suggest(const char *w1, const char *w)
+{
+    const char *best = NULL;
+    size_t bd = 3;
+    for (size_t i = 0; i < NCMDS; i++) {
+        const char *cand = w1 ? cmds[i].w2 : cmds[i].w1;
+        if (cand == NULL || (w1 && strcmp(cmds[i].w1, w1) != 0)) {
+            continue;
+        }
+        size_t d = edit_distance(w, cand);
+        if (strncmp(cand, w, strlen(w)) == 0 && strlen(w) >= 2) {
+            d = 1; /* a prefix: "up" for "upload" */
+        }
+        if (d < bd) {
+            bd = d;
+            best = cand;
+        }
+    }
+    return best;
 }
 
 static void usage_cmd(FILE *f, const struct cmd *c)
@@ -255,7 +331,7 @@ static const struct cmd *find_cmd(const char *w1, const char *w2, bool *partial)
     return NULL;
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
     struct gopts g = {NULL, 3.0, 40.0, 3, 0, false, 0, false, false};
     struct lfm_args a;
@@ -281,50 +357,64 @@ int main(int argc, char **argv)
             }
             r = parse_opt(argc, argv, &i, &g, &a, &seen);
             if (r < 0) {
-                return LFM_EXIT_USAGE;
+                return LF_EXIT_USAGE;
             }
             if (r > 0) {
                 lfm_err("unknown option %s (see lfmgr --help)", argv[i]);
-                return LFM_EXIT_USAGE;
+                return LF_EXIT_USAGE;
             }
             continue;
         }
         if (nwords == LFM_POS_MAX + 2) {
             lfm_err("too many arguments");
-            return LFM_EXIT_USAGE;
+            return LF_EXIT_USAGE;
         }
         words[nwords++] = argv[i];
     }
     if (g.version) {
         printf("lfmgr %s\n", LF_VERSION_STRING);
-        return LFM_EXIT_OK;
+        return LF_EXIT_OK;
     }
     if (nwords == 0) {
+        if (!g.help) {
+            lfm_err("no command given (see lfmgr --help)");
+        }
         usage_main(g.help ? stdout : stderr);
-        return g.help ? LFM_EXIT_OK : LFM_EXIT_USAGE;
+        return g.help ? LF_EXIT_OK : LF_EXIT_USAGE;
     }
     c = find_cmd(words[0], nwords > 1 ? words[1] : NULL, &partial);
     if (c == NULL) {
         if (partial) {
-            size_t k;
             if (g.help) {
-                usage_main(stdout);
-                return LFM_EXIT_OK;
+                usage_group(stdout, words[0]);
+                return LF_EXIT_OK;
             }
-            lfm_err("'%s' needs a subcommand:", words[0]);
-            for (k = 0; k < NCMDS; k++) {
-                if (!strcmp(cmds[k].w1, words[0])) {
-                    fprintf(stderr, "  lfmgr %s\n", cmds[k].usage);
+            if (nwords > 1) {
+                const char *near = suggest(words[0], words[1]);
+                if (near) {
+                    lfm_err("unknown %s subcommand '%s' (did you mean '%s'?)", words[0], words[1],
+                            near);
+                } else {
+                    lfm_err("unknown %s subcommand '%s' (see lfmgr %s --help)", words[0], words[1],
+                            words[0]);
                 }
+            } else {
+                lfm_err("'%s' needs a subcommand (see lfmgr %s --help)", words[0], words[0]);
             }
+            usage_group(stderr, words[0]);
         } else {
-            lfm_err("unknown command '%s' (see lfmgr --help)", words[0]);
+            const char *near = suggest(NULL, words[0]);
+            if (near) {
+                lfm_err("unknown command '%s' (did you mean '%s'?)", words[0], near);
+            } else {
+                lfm_err("unknown command '%s' (see lfmgr --help)", words[0]);
+            }
         }
-        return LFM_EXIT_USAGE;
+        return LF_EXIT_USAGE;
     }
     if (g.help) {
         usage_cmd(stdout, c);
-        return LFM_EXIT_OK;
+        return LF_EXIT_OK;
     }
     {
         int first = c->w2 ? 2 : 1;
@@ -333,14 +423,16 @@ int main(int argc, char **argv)
         }
     }
     if (a.npos < c->min_pos || a.npos > c->max_pos) {
+        lfm_err("%s: %s", c->usage,
+                a.npos < c->min_pos ? "missing argument" : "too many arguments");
         usage_cmd(stderr, c);
-        return LFM_EXIT_USAGE;
+        return LF_EXIT_USAGE;
     }
     if (seen & ~c->opts) {
         lfm_err("an option given is not valid for '%s%s%s'", c->w1, c->w2 ? " " : "",
                 c->w2 ? c->w2 : "");
         usage_cmd(stderr, c);
-        return LFM_EXIT_USAGE;
+        return LF_EXIT_USAGE;
     }
     if (g.conn == NULL) {
         g.conn = getenv("LFMGR_CONN");
@@ -367,4 +459,83 @@ int main(int argc, char **argv)
     fflush(stdout);
     lfm_conn_close(&conn);
     return err;
+}
+
+/* --json: the command's output is captured and becomes exactly one object:
+ * its own fields after "ok": true, or on failure "ok": false, the exit code
+ * and the first error message (docs/exit-codes.md). */
+static bool wants_json(int argc, char **argv)
+{
+    bool json = false;
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help") || !strcmp(argv[i], "--version")) {
+            return false; /* help text is for people */
+        }
+        json = json || !strcmp(argv[i], "--json");
+    }
+    return json;
+}
+
+static void json_wrap(int rc, const char *out, size_t n)
+{
+    size_t b = 0;
+    while (b < n && (out[b] == ' ' || out[b] == '\n')) {
+        b++;
+    }
+    while (n > b && (out[n - 1] == ' ' || out[n - 1] == '\n')) {
+        n--;
+    }
+    if (rc == LF_EXIT_OK) {
+        fputs("{\"ok\": true", stdout);
+        if (n - b >= 2 && out[b] == '{' && out[n - 1] == '}') {
+            size_t ib = b + 1, ie = n - 1;
+            while (ib < ie && out[ib] == ' ') {
+                ib++;
+            }
+            if (ie > ib) {
+                fputs(", ", stdout);
+                fwrite(out + ib, 1, ie - ib, stdout);
+            }
+        }
+        fputs(lfm_json_extra, stdout);
+        fputs("}\n", stdout);
+        return;
+    }
+    printf("{\"ok\": false, \"exit\": %d, \"error\": ", rc);
+    const char *e = lfm_error_text[0] ? lfm_error_text : "failed";
+    lfm_json_str(stdout, e, strlen(e));
+    fputs(lfm_json_extra, stdout);
+    fputs("}\n", stdout);
+}
+
+int main(int argc, char **argv)
+{
+    if (!wants_json(argc, argv)) {
+        return run(argc, argv);
+    }
+    FILE *cap = tmpfile();
+    int saved = dup(STDOUT_FILENO);
+    fflush(stdout);
+    if (cap == NULL || saved < 0 || dup2(fileno(cap), STDOUT_FILENO) < 0) {
+        lfm_err("cannot capture the output for --json");
+        return LF_EXIT_INTERNAL;
+    }
+    int rc = run(argc, argv);
+    fflush(stdout);
+    dup2(saved, STDOUT_FILENO);
+    close(saved);
+    long n = (long)lseek(fileno(cap), 0, SEEK_END);
+    char *out = NULL;
+    if (n > 0 && n < (1L << 26)) {
+        out = malloc((size_t)n);
+        if (out != NULL && pread(fileno(cap), out, (size_t)n, 0) != n) {
+            free(out);
+            out = NULL;
+        }
+    }
+    fclose(cap);
+    json_wrap(rc, out ? out : "", out ? (size_t)n : 0u);
+    free(out);
+    fflush(stdout);
+    return rc;
 }

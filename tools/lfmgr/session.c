@@ -2,6 +2,7 @@
  * resends, the protocol log and OS params (spec/smp.md 1.2, 1.4, 5.4). */
 #include <inttypes.h>
 #include <string.h>
+#include <time.h>
 
 #include "lf/err.h"
 #include "lfmgr.h"
@@ -56,12 +57,12 @@ int lfm_session_build(struct lfm_session *s, lfm_build_fn build, const void *arg
     err = build(&r, arg, &len);
     if (err) {
         lfm_err("cannot encode the request: %s", lf_err_str(err));
-        return LFM_EXIT_USAGE;
+        return LF_EXIT_USAGE;
     }
     s->tx_len = len;
     lf_smp_hdr_decode(s->tx, len, &s->tx_hdr);
     s->seq++;
-    return LFM_EXIT_OK;
+    return LF_EXIT_OK;
 }
 
 int lfm_session_send(struct lfm_session *s)
@@ -94,7 +95,7 @@ int lfm_session_recv(struct lfm_session *s, int timeout_ms, struct lf_smp_rsp *r
             lfm_log(s, "   (the device answers with SMP v1: using v1 from now on)");
             s->ver = LF_SMP_VER_1;
         }
-        return LFM_EXIT_OK;
+        return LF_EXIT_OK;
     }
 }
 
@@ -157,10 +158,21 @@ void lfm_report_device_error(struct lfm_session *s, const char *what, const stru
     lfm_err("%s: the device returned %s", what, msg);
 }
 
+void lfm_report_unreachable(struct lfm_session *s)
+{
+    if (!s->unreachable) {
+        lfm_err("udp %s: nothing answers there (connection refused: no device listens on "
+                "that port; is the device, or `lfsim run`, running?)",
+                lfm_udp_where(s->conn));
+    }
+    s->unreachable = true;
+}
+
 int lfm_transact(struct lfm_session *s, const char *what, lfm_build_fn build, const void *arg,
                  int timeout_ms, struct lf_smp_rsp *rsp)
 {
     int attempt;
+    int refusals = 0;
     bool refused = false;
     bool downgraded = false;
     int err;
@@ -182,6 +194,19 @@ int lfm_transact(struct lfm_session *s, const char *what, lfm_build_fn build, co
         }
         for (;;) {
             err = lfm_session_recv(s, timeout_ms, rsp);
+            if (err == LFM_REFUSED) {
+                /* The OS says nothing listens there. Two quick resends
+                 * (a device starting up this very moment), then stop: a
+                 * missing device costs a second, not the timeouts. */
+                if (++refusals <= 2) {
+                    struct timespec nap = {0, 300 * 1000 * 1000};
+                    nanosleep(&nap, NULL);
+                    attempt--;
+                    break;
+                }
+                lfm_report_unreachable(s);
+                return LF_EXIT_CONN;
+            }
             if (err == LFM_TIMEOUT) {
                 refused = refused || lfm_udp_refused(s->conn);
                 break;
@@ -207,11 +232,11 @@ int lfm_transact(struct lfm_session *s, const char *what, lfm_build_fn build, co
                 attempt = -1;
                 break;
             }
-            return LFM_EXIT_OK;
+            return LF_EXIT_OK;
         }
     }
     if (s->quiet_timeout) {
-        return LFM_EXIT_CONN;
+        return LF_EXIT_CONN;
     }
     if (refused) {
         lfm_err("%s: no reply (connection refused: is the device listening?)", what);
@@ -219,7 +244,7 @@ int lfm_transact(struct lfm_session *s, const char *what, lfm_build_fn build, co
         lfm_err("%s: no reply from the device after %d tries of %d ms", what, s->retries + 1,
                 timeout_ms);
     }
-    return LFM_EXIT_CONN;
+    return LF_EXIT_CONN;
 }
 
 int lfm_request(struct lfm_session *s, const char *what, lfm_build_fn build, const void *arg,
@@ -231,9 +256,9 @@ int lfm_request(struct lfm_session *s, const char *what, lfm_build_fn build, con
     }
     if (!lf_smp_rsp_ok(rsp)) {
         lfm_report_device_error(s, what, rsp);
-        return LFM_EXIT_DEVICE;
+        return LF_EXIT_DEVICE;
     }
-    return LFM_EXIT_OK;
+    return LF_EXIT_OK;
 }
 
 static int build_params(struct lf_smp_req *r, const void *arg, size_t *len)
@@ -249,7 +274,7 @@ int lfm_session_params(struct lfm_session *s)
     int saved_retries = s->retries;
     int err;
     if (s->have_params) {
-        return LFM_EXIT_OK;
+        return LF_EXIT_OK;
     }
     /* One try, then fall back (spec/smp.md 5.4): a device without the
      * command may stay silent. If the device is not there at all, the
@@ -259,11 +284,14 @@ int lfm_session_params(struct lfm_session *s)
     err = lfm_transact(s, "params", build_params, NULL, 0, &rsp);
     s->retries = saved_retries;
     s->quiet_timeout = false;
-    if (err == LFM_EXIT_CONN) {
+    if (err == LF_EXIT_CONN && s->unreachable) {
+        return err;
+    }
+    if (err == LF_EXIT_CONN) {
         lfm_err("warning: no answer to the params request; assuming buf_size %" PRIu32,
                 s->buf_size_override ? s->buf_size_override : s->buf_size);
     }
-    if (err == LFM_EXIT_OK && lf_smp_rsp_ok(&rsp) &&
+    if (err == LF_EXIT_OK && lf_smp_rsp_ok(&rsp) &&
         lf_smp_rsp_uint(&rsp, "buf_size", &v) == LF_OK && v >= 32u && v <= UINT32_MAX) {
         s->buf_size = (uint32_t)v;
         if (lf_smp_rsp_uint(&rsp, "buf_count", &v) == LF_OK && v > 0 && v <= 255u) {
@@ -276,5 +304,5 @@ int lfm_session_params(struct lfm_session *s)
     if (s->buf_size_override != 0) {
         s->buf_size = s->buf_size_override;
     }
-    return LFM_EXIT_OK;
+    return LF_EXIT_OK;
 }

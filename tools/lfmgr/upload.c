@@ -33,7 +33,7 @@ static int build_chunk(struct lf_smp_req *r, const void *arg, size_t *len)
     return lf_smp_req_upload(r, arg, len);
 }
 
-/* Send the chunk at `off`; returns an LFM_EXIT_* code. */
+/* Send the chunk at `off`; returns an LF_EXIT_* code. */
 static int send_chunk(struct up_ctx *x, uint32_t off, size_t budget, struct lfm_upload_stats *st)
 {
     struct lf_smp_chunk c;
@@ -41,7 +41,7 @@ static int send_chunk(struct up_ctx *x, uint32_t off, size_t budget, struct lfm_
     int err = lf_smp_upload_chunk(&x->u, off, budget, &c);
     if (err) {
         lfm_err("upload: a %zu-byte message cannot carry a chunk (buf_size too small?)", budget);
-        return LFM_EXIT_PROTO;
+        return LF_EXIT_PROTO;
     }
     c.data = x->file + off;
     err = lfm_session_build(x->s, build_chunk, &c);
@@ -126,7 +126,7 @@ int lfm_upload(struct lfm_session *s, const uint8_t *file, uint32_t len,
     x.file = file;
     if (lf_smp_upload_init(&x.u, len, sha, sizeof(sha), o->image, o->upgrade, o->align) != LF_OK) {
         lfm_err("upload: empty file");
-        return LFM_EXIT_FILE;
+        return LF_EXIT_FILE;
     }
     lfm_log(s,
             "   (upload: %" PRIu32 " bytes, messages up to %zu bytes (buf_size %" PRIu32
@@ -162,13 +162,18 @@ int lfm_upload(struct lfm_session *s, const uint8_t *file, uint32_t len,
                 lfm_err("upload: no reply from the device at offset %" PRIu32 " after %d tries%s",
                         x.u.off, consecutive_timeouts,
                         lfm_udp_refused(s->conn) ? " (connection refused)" : "");
-                return LFM_EXIT_CONN;
+                return LF_EXIT_CONN;
             }
             lfm_log(s, "   (upload: no reply: resending from offset %" PRIu32 ")", x.u.off);
             x.nfl = 0;
             next = x.u.off;
             synced = false;
             continue;
+        }
+        if (err == LFM_REFUSED) {
+            lfm_progress_end(&prog);
+            lfm_report_unreachable(s);
+            return LF_EXIT_CONN;
         }
         if (err) {
             lfm_progress_end(&prog);
@@ -183,12 +188,12 @@ int lfm_upload(struct lfm_session *s, const uint8_t *file, uint32_t len,
         if (!lf_smp_rsp_ok(&rsp)) {
             lfm_progress_end(&prog);
             lfm_report_device_error(s, "upload", &rsp);
-            return LFM_EXIT_DEVICE;
+            return LF_EXIT_DEVICE;
         }
         if (lf_smp_rsp_upload(&rsp, &roff, &match) != LF_OK) {
             lfm_progress_end(&prog);
             lfm_err("upload: the device's reply carries no valid \"off\"");
-            return LFM_EXIT_PROTO;
+            return LF_EXIT_PROTO;
         }
         err = lf_smp_upload_reply(&x.u, roff, match);
         if (err == LF_E_RANGE) {
@@ -196,13 +201,13 @@ int lfm_upload(struct lfm_session *s, const uint8_t *file, uint32_t len,
             lfm_err("upload: the device reports offset %" PRIu32 " beyond the file's %" PRIu32
                     " bytes",
                     roff, len);
-            return LFM_EXIT_PROTO;
+            return LF_EXIT_PROTO;
         }
         if (err) {
             lfm_progress_end(&prog);
             lfm_err("upload: the device reports that the written image does not match the file "
                     "(SHA-256 check failed)");
-            return LFM_EXIT_PROTO;
+            return LF_EXIT_PROTO;
         }
         if (first_reply && x.fl[idx].first && roff != x.fl[idx].dlen && roff > 0) {
             /* A session for the same sha: the device skipped the data. */
@@ -225,7 +230,7 @@ int lfm_upload(struct lfm_session *s, const uint8_t *file, uint32_t len,
                     lfm_progress_end(&prog);
                     lfm_err("upload: the device lost the upload session %" PRIu32 " times",
                             st->restarts);
-                    return LFM_EXIT_PROTO;
+                    return LF_EXIT_PROTO;
                 }
                 best = 0;
                 stalls = 0;
@@ -241,12 +246,12 @@ int lfm_upload(struct lfm_session *s, const uint8_t *file, uint32_t len,
         } else if (++stalls > 8u * (unsigned)(s->retries + 1) + st->window) {
             lfm_progress_end(&prog);
             lfm_err("upload: the device does not advance past offset %" PRIu32, roff);
-            return LFM_EXIT_PROTO;
+            return LF_EXIT_PROTO;
         }
         lfm_progress_update(&prog, x.u.off, x.u.done);
     }
     st->seconds = lfm_now_s() - t0;
     st->match = matched;
     lfm_progress_end(&prog);
-    return LFM_EXIT_OK;
+    return LF_EXIT_OK;
 }

@@ -37,7 +37,7 @@ struct lfm_upload_stats {
  * from buf_size and the transport, sends with the first-chunk fields (len,
  * sha = SHA-256 of the file, image, upgrade) so that a device holding a
  * session for the same file answers with its offset (resume), and always
- * continues from the offset the device returns. Returns an LFM_EXIT_* code,
+ * continues from the offset the device returns. Returns an LF_EXIT_* code,
  * with a message on stderr on failure; *st is filled as far as it got.
  */
 int lfm_upload(struct lfm_session *s, const uint8_t *file, uint32_t len,

@@ -8,14 +8,36 @@
 
 #include "lfmgr.h"
 
+char lfm_error_text[LFM_ERROR_TEXT];
+char lfm_json_extra[LFM_JSON_EXTRA];
+
 void lfm_err(const char *fmt, ...)
 {
     va_list ap;
-    fputs("lfmgr: ", stderr);
+    char msg[LFM_ERROR_TEXT];
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    fprintf(stderr, "lfmgr: %s\n", msg);
+    /* The first error (not a warning) is the cause: what --json reports. */
+    if (lfm_error_text[0] == '\0' && strncmp(msg, "warning", 7) != 0) {
+        snprintf(lfm_error_text, sizeof(lfm_error_text), "%s", msg);
+    }
+}
+
+void lfm_json_extra_add(const char *fmt, ...)
+{
+    va_list ap;
+    size_t n = strlen(lfm_json_extra);
+    if (n + 2 >= sizeof(lfm_json_extra)) {
+        return;
+    }
+    va_start(ap, fmt);
+    int w = vsnprintf(lfm_json_extra + n, sizeof(lfm_json_extra) - n, fmt, ap);
+    va_end(ap);
+    if (w < 0 || (size_t)w >= sizeof(lfm_json_extra) - n) {
+        lfm_json_extra[n] = '\0'; /* never a cut field: drop it */
+    }
 }
 
 void lfm_log(const struct lfm_session *s, const char *fmt, ...)
@@ -263,7 +285,7 @@ int lfm_read_file(const char *path, uint8_t **data, size_t *len)
     size_t n = 0;
     if (f == NULL) {
         lfm_err("cannot open %s: %s", path, strerror(errno));
-        return LFM_EXIT_FILE;
+        return LF_EXIT_FILE;
     }
     for (;;) {
         size_t got;
@@ -274,14 +296,14 @@ int lfm_read_file(const char *path, uint8_t **data, size_t *len)
                 lfm_err("%s: file too large", path);
                 free(buf);
                 fclose(f);
-                return LFM_EXIT_FILE;
+                return LF_EXIT_FILE;
             }
             nb = realloc(buf, cap);
             if (nb == NULL) {
                 lfm_err("%s: out of memory", path);
                 free(buf);
                 fclose(f);
-                return LFM_EXIT_FILE;
+                return LF_EXIT_FILE;
             }
             buf = nb;
         }
@@ -295,10 +317,140 @@ int lfm_read_file(const char *path, uint8_t **data, size_t *len)
         lfm_err("cannot read %s: %s", path, strerror(errno));
         free(buf);
         fclose(f);
-        return LFM_EXIT_FILE;
+        return LF_EXIT_FILE;
     }
     fclose(f);
     *data = buf;
     *len = n;
-    return LFM_EXIT_OK;
+    return LF_EXIT_OK;
+}
+
+/* ---- CBOR as JSON or as "key: value" lines ------------------------------------------------ */
+
+static void json_item(struct lf_cbor_dec *d, FILE *f, int depth)
+{
+    struct lf_cbor_str s;
+    uint64_t u;
+    int64_t i;
+    bool b;
+    size_t k;
+    switch (lf_cbor_peek(d)) {
+    case LF_CBOR_T_UINT:
+        lf_cbor_read_uint(d, &u);
+        fprintf(f, "%" PRIu64, u);
+        break;
+    case LF_CBOR_T_NINT:
+        if (lf_cbor_read_int(d, &i) == 0) {
+            fprintf(f, "%" PRId64, i);
+        } else {
+            fputs("null", f);
+        }
+        break;
+    case LF_CBOR_T_BYTES:
+        fputc('"', f);
+        if (lf_cbor_read_bytes(d, &s) == 0) {
+            lfm_hex(f, s.ptr, s.len);
+        }
+        fputc('"', f);
+        break;
+    case LF_CBOR_T_TEXT:
+        if (lf_cbor_read_text(d, &s) == 0) {
+            lfm_json_str(f, (const char *)s.ptr, s.len);
+        } else {
+            fputs("null", f);
+        }
+        break;
+    case LF_CBOR_T_ARRAY:
+    case LF_CBOR_T_MAP: {
+        bool map = lf_cbor_peek(d) == LF_CBOR_T_MAP;
+        if (depth > 6) {
+            lf_cbor_skip(d);
+            fputs("null", f);
+            break;
+        }
+        if (map) {
+            lf_cbor_enter_map(d, NULL);
+        } else {
+            lf_cbor_enter_array(d, NULL);
+        }
+        fputc(map ? '{' : '[', f);
+        for (k = 0; lf_cbor_dec_more(d) && d->err == 0; k++) {
+            if (map && k % 2 == 1) {
+                fputs(": ", f);
+            } else if (k) {
+                fputs(", ", f);
+            }
+            if (map && k % 2 == 0 && lf_cbor_peek(d) != LF_CBOR_T_TEXT) {
+                /* JSON keys are text: other keys become their JSON text */
+                char key[64];
+                FILE *m = fmemopen(key, sizeof(key), "w");
+                if (m != NULL) {
+                    json_item(d, m, depth + 1);
+                    fputc('\0', m);
+                    fclose(m);
+                    key[sizeof(key) - 1] = '\0';
+                    lfm_json_str(f, key, strlen(key));
+                } else {
+                    lf_cbor_skip(d);
+                    fputs("\"?\"", f);
+                }
+                continue;
+            }
+            json_item(d, f, depth + 1);
+        }
+        if (map && k % 2 == 1) {
+            fputs(": null", f); /* a key without a value (malformed): still JSON */
+        }
+        lf_cbor_leave(d);
+        fputc(map ? '}' : ']', f);
+        break;
+    }
+    case LF_CBOR_T_BOOL:
+        lf_cbor_read_bool(d, &b);
+        fputs(b ? "true" : "false", f);
+        break;
+    default:
+        lf_cbor_skip(d);
+        fputs("null", f);
+        break;
+    }
+}
+
+void lfm_cbor_json(const uint8_t *buf, size_t len, FILE *f)
+{
+    struct lf_cbor_dec d;
+    lf_cbor_dec_init(&d, buf, len);
+    if (len == 0 || lf_cbor_peek(&d) != LF_CBOR_T_MAP) {
+        fputs("{}", f);
+        return;
+    }
+    json_item(&d, f, 0);
+}
+
+void lfm_cbor_lines(const uint8_t *buf, size_t len, FILE *f)
+{
+    struct lf_cbor_dec d;
+    struct lf_cbor_str key;
+    lf_cbor_dec_init(&d, buf, len);
+    if (len == 0 || lf_cbor_peek(&d) != LF_CBOR_T_MAP) {
+        return;
+    }
+    lf_cbor_enter_map(&d, NULL);
+    while (lf_cbor_dec_more(&d) && d.err == 0) {
+        if (lf_cbor_peek(&d) != LF_CBOR_T_TEXT || lf_cbor_read_text(&d, &key) != 0) {
+            lf_cbor_skip(&d);
+            lf_cbor_skip(&d);
+            continue;
+        }
+        fprintf(f, "%.*s: ", (int)(key.len > 64 ? 64 : key.len), (const char *)key.ptr);
+        if (lf_cbor_peek(&d) == LF_CBOR_T_TEXT) {
+            struct lf_cbor_str t;
+            if (lf_cbor_read_text(&d, &t) == 0) {
+                fprintf(f, "%.*s", (int)(t.len > 400 ? 400 : t.len), (const char *)t.ptr);
+            }
+        } else {
+            json_item(&d, f, 1);
+        }
+        fputc('\n', f);
+    }
 }

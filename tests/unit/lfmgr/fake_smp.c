@@ -446,7 +446,7 @@ static int fc_send(struct lfm_conn *c, const uint8_t *msg, size_t len)
         p->qlen[slot] = n;
         p->count++;
     }
-    return LFM_EXIT_OK;
+    return LF_EXIT_OK;
 }
 
 static int fc_recv(struct lfm_conn *c, uint8_t *buf, size_t cap, int timeout_ms, size_t *len)
@@ -457,13 +457,13 @@ static int fc_recv(struct lfm_conn *c, uint8_t *buf, size_t cap, int timeout_ms,
         return LFM_TIMEOUT;
     }
     if (p->qlen[p->head] > cap) {
-        return LFM_EXIT_CONN;
+        return LF_EXIT_CONN;
     }
     memcpy(buf, p->q[p->head], p->qlen[p->head]);
     *len = p->qlen[p->head];
     p->head = (p->head + 1) % 4;
     p->count--;
-    return LFM_EXIT_OK;
+    return LF_EXIT_OK;
 }
 
 static void fc_close(struct lfm_conn *c)

@@ -107,10 +107,10 @@ static void test_os_commands(void **st)
     assert_string_equal(res.out, "hello world\n");
     LFMGR("--json", "echo", "quote\" and \\");
     assert_int_equal(res.code, 0);
-    assert_string_equal(res.out, "{\"r\": \"quote\\\" and \\\\\"}\n");
+    assert_string_equal(res.out, "{\"ok\": true, \"r\": \"quote\\\" and \\\\\"}\n");
     LFMGR("params", "--json");
     assert_int_equal(res.code, 0);
-    assert_string_equal(res.out, "{\"buf_size\": 1024, \"buf_count\": 4}\n");
+    assert_string_equal(res.out, "{\"ok\": true, \"buf_size\": 1024, \"buf_count\": 4}\n");
     LFMGR("info", "a");
     assert_int_equal(res.code, 0);
     assert_string_equal(res.out, "Leapfrog fake 0.1 nrf52840dk\n");
@@ -120,10 +120,11 @@ static void test_os_commands(void **st)
     LFMGR("bootloader", "info");
     assert_int_equal(res.code, 0);
     assert_non_null(strstr(res.out, "bootloader: Leapfrog"));
-    assert_non_null(strstr(res.out, "mode: 5"));
+    assert_non_null(strstr(res.out, "mode: 5 = DirectXIP with revert; downgrade prevention: off"));
     assert_non_null(strstr(res.out, "active stage-1 slot: S0"));
     LFMGR("bootloader", "info", "--json");
-    assert_string_equal(res.out, "{\"bootloader\": \"Leapfrog\", \"mode\": 5, \"no_downgrade\": "
+    assert_string_equal(res.out, "{\"ok\": true, \"bootloader\": \"Leapfrog\", \"mode\": 5, "
+                                 "\"mode_name\": \"DirectXIP with revert\", \"no_downgrade\": "
                                  "false, \"active_b0_slot\": 0}\n");
     fk.active_b0 = -1; /* a device that cannot tell: the field is left out */
     LFMGR("bootloader", "info", "--json");
@@ -161,7 +162,7 @@ static void test_image_commands(void **st)
         strstr(res.out, "a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0"));
     LFMGR("image", "list", "--json");
     assert_int_equal(res.code, 0);
-    assert_non_null(strstr(res.out, "{\"images\": [{\"image\": 0, \"slot\": 0, \"version\": "
+    assert_non_null(strstr(res.out, "\"images\": [{\"image\": 0, \"slot\": 0, \"version\": "
                                     "\"1.0.0\", \"hash\": \"a0a0"));
     assert_non_null(strstr(res.out, "\"active\": false, \"permanent\": false}]}"));
 

@@ -139,7 +139,7 @@ static void commands_over(const char *spec, const char *kind, const char *link, 
     assert_non_null(strstr(res.out, msg));
     LFMGR(spec, "params", "--json");
     EXPECT(0);
-    assert_string_equal(res.out, "{\"buf_size\": 2048, \"buf_count\": 4}\n");
+    assert_string_equal(res.out, "{\"ok\": true, \"buf_size\": 2048, \"buf_count\": 4}\n");
     LFMGR(spec, "info", "a");
     EXPECT(0);
     assert_non_null(strstr(res.out, "nrf52840dk"));
@@ -198,7 +198,7 @@ static void commands_over(const char *spec, const char *kind, const char *link, 
     /* erase the update slot: the image is gone from the list and the flash */
     LFMGR(spec, "image", "erase", "--json");
     EXPECT(0);
-    assert_string_equal(res.out, "{\"erased\": true}\n");
+    assert_string_equal(res.out, "{\"ok\": true, \"erased\": true}\n");
     LFMGR(spec, "image", "list");
     EXPECT(0);
     assert_null(strstr(res.out, hex));
@@ -366,9 +366,9 @@ static uint32_t device_offset(const uint8_t *file, size_t len)
     ch.sha_len = 32;
     ch.data = file;
     ch.data_len = 512;
-    assert_int_equal(lfm_conn_open(dev.udp_spec, 0, &c), LFM_EXIT_OK);
+    assert_int_equal(lfm_conn_open(dev.udp_spec, 0, &c), LF_EXIT_OK);
     lfm_session_init(&s, &c);
-    assert_int_equal(lfm_transact(&s, "probe", build_chunk, &ch, 0, &rsp), LFM_EXIT_OK);
+    assert_int_equal(lfm_transact(&s, "probe", build_chunk, &ch, 0, &rsp), LF_EXIT_OK);
     assert_true(lf_smp_rsp_ok(&rsp));
     assert_int_equal(lf_smp_rsp_upload(&rsp, &off, &m), LF_OK);
     lfm_conn_close(&c);

@@ -47,7 +47,7 @@ static void roundtrip(enum fake_kind kind, uint32_t buf_size, bool garbage, uint
     srv.garbage = garbage;
     srv.ble_mtu = ble_mtu;
     assert_int_equal(fake_srv_start(&srv, &fk, kind), 0);
-    assert_int_equal(lfm_conn_open(srv.spec, 0, &c), LFM_EXIT_OK);
+    assert_int_equal(lfm_conn_open(srv.spec, 0, &c), LF_EXIT_OK);
     lfm_session_init(&sess, &c);
     sess.timeout_ms = 2000;
 
@@ -56,7 +56,7 @@ static void roundtrip(enum fake_kind kind, uint32_t buf_size, bool garbage, uint
     }
     text[sizeof(text) - 1] = '\0';
     /* a message of several serial lines and BLE fragments */
-    assert_int_equal(lfm_request(&sess, "echo", build_echo, text, 0, &rsp), LFM_EXIT_OK);
+    assert_int_equal(lfm_request(&sess, "echo", build_echo, text, 0, &rsp), LF_EXIT_OK);
     assert_int_equal(lf_smp_rsp_text(&rsp, "r", &r), LF_OK);
     assert_int_equal(r.len, strlen(text));
     assert_memory_equal(r.ptr, text, r.len);
@@ -66,7 +66,7 @@ static void roundtrip(enum fake_kind kind, uint32_t buf_size, bool garbage, uint
     }
     memset(&o, 0, sizeof(o));
     o.align = 16;
-    assert_int_equal(lfm_upload(&sess, file, sizeof(file), &o, &st), LFM_EXIT_OK);
+    assert_int_equal(lfm_upload(&sess, file, sizeof(file), &o, &st), LF_EXIT_OK);
     assert_true(st.match);
     assert_memory_equal(fk.slot, file, sizeof(file));
     assert_true(fk.max_msg <= st.budget);
@@ -130,12 +130,12 @@ static void test_serial_wire_format(void **st)
     cfmakeraw(&t);
     tcsetattr(slave, TCSANOW, &t);
     snprintf(spec, sizeof(spec), "serial:%s,baud=1000000", name);
-    assert_int_equal(lfm_conn_open(spec, 0, &c), LFM_EXIT_OK);
+    assert_int_equal(lfm_conn_open(spec, 0, &c), LF_EXIT_OK);
     assert_int_equal(c.baud, 1000000);
     for (i = 0; i < sizeof(msg); i++) {
         msg[i] = (uint8_t)(i * 3);
     }
-    assert_int_equal(c.ops->send(&c, msg, sizeof(msg)), LFM_EXIT_OK);
+    assert_int_equal(c.ops->send(&c, msg, sizeof(msg)), LF_EXIT_OK);
     for (;;) {
         struct pollfd pfd = {.fd = master, .events = POLLIN};
         ssize_t n;
@@ -191,18 +191,18 @@ static void test_conn_errors(void **st)
 {
     struct lfm_conn c;
     (void)st;
-    assert_int_equal(lfm_conn_open("tcp:1.2.3.4", 0, &c), LFM_EXIT_USAGE);
-    assert_int_equal(lfm_conn_open("udp:", 0, &c), LFM_EXIT_USAGE);
-    assert_int_equal(lfm_conn_open("udp:127.0.0.1,mtu=5", 0, &c), LFM_EXIT_USAGE);
-    assert_int_equal(lfm_conn_open("udp:127.0.0.1,foo=5", 0, &c), LFM_EXIT_USAGE);
-    assert_int_equal(lfm_conn_open("serial:/dev/null,baud=12345", 0, &c), LFM_EXIT_USAGE);
-    assert_int_equal(lfm_conn_open("serial:/nonexistent/tty", 0, &c), LFM_EXIT_CONN);
-    assert_int_equal(lfm_conn_open("serial:/dev/null", 0, &c), LFM_EXIT_CONN); /* not a tty */
-    assert_int_equal(lfm_conn_open("ble-sim:/nonexistent/sock", 0, &c), LFM_EXIT_CONN);
-    assert_int_equal(lfm_conn_open("ble-sim:/x,mtu=600", 0, &c), LFM_EXIT_USAGE);
-    assert_int_equal(lfm_conn_open(NULL, 0, &c), LFM_EXIT_USAGE);
+    assert_int_equal(lfm_conn_open("tcp:1.2.3.4", 0, &c), LF_EXIT_USAGE);
+    assert_int_equal(lfm_conn_open("udp:", 0, &c), LF_EXIT_USAGE);
+    assert_int_equal(lfm_conn_open("udp:127.0.0.1,mtu=5", 0, &c), LF_EXIT_USAGE);
+    assert_int_equal(lfm_conn_open("udp:127.0.0.1,foo=5", 0, &c), LF_EXIT_USAGE);
+    assert_int_equal(lfm_conn_open("serial:/dev/null,baud=12345", 0, &c), LF_EXIT_USAGE);
+    assert_int_equal(lfm_conn_open("serial:/nonexistent/tty", 0, &c), LF_EXIT_CONN);
+    assert_int_equal(lfm_conn_open("serial:/dev/null", 0, &c), LF_EXIT_CONN); /* not a tty */
+    assert_int_equal(lfm_conn_open("ble-sim:/nonexistent/sock", 0, &c), LF_EXIT_CONN);
+    assert_int_equal(lfm_conn_open("ble-sim:/x,mtu=600", 0, &c), LF_EXIT_USAGE);
+    assert_int_equal(lfm_conn_open(NULL, 0, &c), LF_EXIT_USAGE);
     /* the budget rules */
-    assert_int_equal(lfm_conn_open("udp:[::1]:7,mtu=1280", 0, &c), LFM_EXIT_OK);
+    assert_int_equal(lfm_conn_open("udp:[::1]:7,mtu=1280", 0, &c), LF_EXIT_OK);
     assert_int_equal(c.ip_hdr, 48);
     assert_int_equal(lfm_conn_budget(&c, 2048), 1280 - 48);
     assert_int_equal(lfm_conn_budget(&c, 512), 512);

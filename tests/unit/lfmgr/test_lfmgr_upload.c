@@ -61,7 +61,7 @@ static void test_budget_serial(void **st)
     (void)st;
     setup_kind(LFM_CONN_SERIAL);
     fk.buf_size = 512;
-    assert_int_equal(run(50000, 1, &s), LFM_EXIT_OK);
+    assert_int_equal(run(50000, 1, &s), LF_EXIT_OK);
     assert_written(50000);
     assert_true(s.match);
     assert_int_equal(s.budget, 508);
@@ -77,7 +77,7 @@ static void test_budget_udp_ble(void **st)
     (void)st;
     setup_kind(LFM_CONN_UDP);
     fk.buf_size = 2048;
-    assert_int_equal(run(30000, 1, &s), LFM_EXIT_OK);
+    assert_int_equal(run(30000, 1, &s), LF_EXIT_OK);
     assert_written(30000);
     assert_int_equal(s.budget, 1472); /* 1500 - 28 */
     assert_true(fk.max_msg <= 1472 && fk.max_msg > 1472 - 16);
@@ -85,7 +85,7 @@ static void test_budget_udp_ble(void **st)
 
     setup_kind(LFM_CONN_BLE);
     fk.buf_size = 1024;
-    assert_int_equal(run(30000, 1, &s), LFM_EXIT_OK);
+    assert_int_equal(run(30000, 1, &s), LF_EXIT_OK);
     assert_written(30000);
     assert_int_equal(s.budget, 1024);
     assert_true(fk.max_msg <= 1024 && fk.max_msg > 1024 - 16);
@@ -97,7 +97,7 @@ static void test_params_fallback(void **st)
     (void)st;
     setup_kind(LFM_CONN_SERIAL);
     fk.no_params = true;
-    assert_int_equal(run(3000, 0, &s), LFM_EXIT_OK);
+    assert_int_equal(run(3000, 0, &s), LF_EXIT_OK);
     assert_written(3000);
     assert_int_equal(s.budget, 124); /* assumed one 128-byte buffer */
     assert_true(fk.max_msg <= 124);
@@ -112,7 +112,7 @@ static void test_window_and_lost_request(void **st)
     fk.buf_size = 512;
     fk.buf_count = 4;
     fk.drop_at[fk.ndrop++] = 4; /* a lost request mid-window: the next ones get wrong offsets */
-    assert_int_equal(run(20000, 0, &s), LFM_EXIT_OK);
+    assert_int_equal(run(20000, 0, &s), LF_EXIT_OK);
     assert_int_equal(s.window, 3);
     assert_written(20000);
     assert_true(s.match);
@@ -129,7 +129,7 @@ static void test_restart_from_zero(void **st)
     (void)st;
     setup_kind(LFM_CONN_SERIAL);
     fk.lose_session_at = 6; /* the device forgets the session (reboot): answers off 0 */
-    assert_int_equal(run(20000, 1, &s), LFM_EXIT_OK);
+    assert_int_equal(run(20000, 1, &s), LF_EXIT_OK);
     assert_written(20000);
     assert_true(s.match);
     assert_int_equal(s.restarts, 1);
@@ -146,7 +146,7 @@ static void test_timeouts_retry(void **st)
     fk.drop_at[fk.ndrop++] = 3;
     fk.drop_at[fk.ndrop++] = 4; /* three consecutive losses: within 3 retries */
     fk.drop_at[fk.ndrop++] = 9;
-    assert_int_equal(run(20000, 1, &s), LFM_EXIT_OK);
+    assert_int_equal(run(20000, 1, &s), LF_EXIT_OK);
     assert_written(20000);
     assert_int_equal(s.timeouts, 4);
 
@@ -156,7 +156,7 @@ static void test_timeouts_retry(void **st)
     fk.drop_at[fk.ndrop++] = 3;
     fk.drop_at[fk.ndrop++] = 4;
     fk.drop_at[fk.ndrop++] = 5; /* four: gives up */
-    assert_int_equal(run(20000, 1, &s), LFM_EXIT_CONN);
+    assert_int_equal(run(20000, 1, &s), LF_EXIT_CONN);
     assert_int_equal(s.timeouts, 4);
 }
 
@@ -171,7 +171,7 @@ static void test_resume(void **st)
     for (i = 0; i < 8; i++) {
         fk.drop_at[fk.ndrop++] = 10 + i; /* the link dies after 9 requests */
     }
-    assert_int_equal(run(40000, 1, &s), LFM_EXIT_CONN);
+    assert_int_equal(run(40000, 1, &s), LF_EXIT_CONN);
     have = fk.off;
     assert_true(fk.session && have > 0 && have < 40000);
 
@@ -179,7 +179,7 @@ static void test_resume(void **st)
     fk.ndrop = 0;
     fk.n_upload = 0;
     lfm_session_init(&sess, &conn);
-    assert_int_equal(run(40000, 1, &s), LFM_EXIT_OK);
+    assert_int_equal(run(40000, 1, &s), LF_EXIT_OK);
     assert_written(40000);
     assert_true(s.match);
     assert_int_equal(s.resumed_off, have);
@@ -193,9 +193,9 @@ static void test_resume_complete_file(void **st)
     struct lfm_upload_stats s;
     (void)st;
     setup_kind(LFM_CONN_UDP);
-    assert_int_equal(run(5000, 1, &s), LFM_EXIT_OK);
+    assert_int_equal(run(5000, 1, &s), LF_EXIT_OK);
     /* a finished upload has no session: uploading again starts over */
-    assert_int_equal(run(5000, 1, &s), LFM_EXIT_OK);
+    assert_int_equal(run(5000, 1, &s), LF_EXIT_OK);
     assert_int_equal(fk.n_new_session, 2);
     assert_int_equal(s.resumed_off, 0);
 }
@@ -208,7 +208,7 @@ static void test_v1_fallback(void **st)
     fk.v1_only = true;
     fk.legacy_rc = true;
     assert_int_equal(sess.ver, LF_SMP_VER_2);
-    assert_int_equal(run(8000, 1, &s), LFM_EXIT_OK);
+    assert_int_equal(run(8000, 1, &s), LF_EXIT_OK);
     assert_written(8000);
     assert_int_equal(sess.ver, LF_SMP_VER_1);
     assert_int_equal(fk.last_ver, LF_SMP_VER_1);
@@ -216,7 +216,7 @@ static void test_v1_fallback(void **st)
     lfm_conn_close(&conn);
     setup_kind(LFM_CONN_UDP);
     fk.reject_v2 = true; /* answers v2 with rc 13: resend as v1 */
-    assert_int_equal(run(8000, 1, &s), LFM_EXIT_OK);
+    assert_int_equal(run(8000, 1, &s), LF_EXIT_OK);
     assert_written(8000);
     assert_int_equal(sess.ver, LF_SMP_VER_1);
     assert_int_equal(fk.last_ver, LF_SMP_VER_1);
@@ -229,18 +229,18 @@ static void test_device_errors(void **st)
     setup_kind(LFM_CONN_UDP);
     fk.fail_at = 3;
     fk.fail_rc = LF_SMP_IMG_ERR_FLASH_WRITE_FAILED;
-    assert_int_equal(run(20000, 1, &s), LFM_EXIT_DEVICE);
+    assert_int_equal(run(20000, 1, &s), LF_EXIT_DEVICE);
 
     lfm_conn_close(&conn);
     setup_kind(LFM_CONN_UDP);
     fk.slot_max = 1000;
-    assert_int_equal(run(20000, 1, &s), LFM_EXIT_DEVICE);
+    assert_int_equal(run(20000, 1, &s), LF_EXIT_DEVICE);
     assert_int_equal(fk.n_new_session, 0);
 
     lfm_conn_close(&conn);
     setup_kind(LFM_CONN_UDP);
     fk.corrupt_write = true;
-    assert_int_equal(run(20000, 1, &s), LFM_EXIT_PROTO);
+    assert_int_equal(run(20000, 1, &s), LF_EXIT_PROTO);
 }
 
 /* The serial ceiling, by hand for a 2000-byte file in 1020-byte messages:

@@ -388,12 +388,12 @@ static void test_client_relinks_after_reset(void **st)
     int i;
     (void)st;
     memset(text, 'r', sizeof(text));
-    assert_int_equal(lfm_conn_open(dev.ble_spec, 0, &c), LFM_EXIT_OK);
+    assert_int_equal(lfm_conn_open(dev.ble_spec, 0, &c), LF_EXIT_OK);
     assert_int_equal(c.mtu, SIM_BLE_MTU);
     lfm_session_init(&s, &c);
     s.timeout_ms = 700;
     s.retries = 2;
-    assert_int_equal(lfm_transact(&s, "echo", build_echo, &e, 0, &rsp), LFM_EXIT_OK);
+    assert_int_equal(lfm_transact(&s, "echo", build_echo, &e, 0, &rsp), LF_EXIT_OK);
     {
         const char *a[] = {"--conn", dev.udp_spec, "reset", NULL};
         run_lfmgr(a, 30, &res);
@@ -404,7 +404,7 @@ static void test_client_relinks_after_reset(void **st)
     }
     assert_int_equal(sim_log_count(&dev, "lfsim: reset"), before + 1);
     usleep(300000); /* the new boot is serving */
-    assert_int_equal(lfm_transact(&s, "echo", build_echo, &e, 0, &rsp), LFM_EXIT_OK);
+    assert_int_equal(lfm_transact(&s, "echo", build_echo, &e, 0, &rsp), LF_EXIT_OK);
     assert_true(lf_smp_rsp_ok(&rsp));
     assert_int_equal(lf_smp_rsp_text(&rsp, "r", &r), LF_OK);
     assert_int_equal(r.len, sizeof(text));
