@@ -166,17 +166,30 @@ static int lf_sim_program(void *ctx, uint32_t off, const void *buf, uint32_t len
     if (gate == LF_SIM_TEAR) {
         /* Only some of the bits that should change do change. */
         uint32_t rng = f->pc->seed ^ (uint32_t)(f->pc->ops * 2654435761u);
+        bool some_taken = false;
+        bool some_left = false;
         for (uint32_t i = 0; i < len; i++) {
             uint8_t target = lf_sim_program_result(ev, f->mem[off + i], src[i]);
             uint8_t changing = (uint8_t)(f->mem[off + i] ^ target);
             uint8_t take = (uint8_t)lf_sim_rand(&rng);
             f->mem[off + i] ^= (uint8_t)(changing & take);
+            some_taken = some_taken || (changing & take) != 0;
+            some_left = some_left || (changing & (uint8_t)~take) != 0;
         }
+        f->pc->torn_partial = some_taken && some_left;
         lf_sim_power_lost(f);
         return LF_E_FLASH_DEVICE;
     }
     for (uint32_t i = 0; i < len; i++) {
-        f->mem[off + i] = lf_sim_program_result(ev, f->mem[off + i], src[i]);
+        uint8_t old = f->mem[off + i];
+        f->mem[off + i] = lf_sim_program_result(ev, old, src[i]);
+        if (f->drop_armed && off + i == f->drop_off) {
+            /* the masked bits keep their old value */
+            uint8_t keep = (uint8_t)((old ^ f->mem[off + i]) & f->drop_mask);
+            f->mem[off + i] ^= keep;
+            f->drop_armed = false;
+            f->drop_fired += keep != 0;
+        }
     }
     if (f->geo->flags & LF_FLASH_F_OTP) {
         uint8_t *bits = lf_sim_otp_bitmap(f);
@@ -211,8 +224,11 @@ static int lf_sim_erase(void *ctx, uint32_t off, uint32_t len)
         /* A half-erased sector: some bytes erased, some old, some with only
          * part of their bits back at the erased value. */
         uint32_t rng = f->pc->seed ^ (uint32_t)(f->pc->ops * 2654435761u);
+        bool some_erased = false;
+        bool some_left = false;
         for (uint32_t i = 0; i < len; i++) {
             uint32_t r = lf_sim_rand(&rng);
+            uint8_t before = f->mem[off + i];
             switch (r % 3) {
             case 0:
                 f->mem[off + i] = ev;
@@ -226,7 +242,10 @@ static int lf_sim_erase(void *ctx, uint32_t off, uint32_t len)
                 break;
             }
             }
+            some_erased = some_erased || f->mem[off + i] != before;
+            some_left = some_left || f->mem[off + i] != ev;
         }
+        f->pc->torn_partial = some_erased && some_left;
         lf_sim_power_lost(f);
         return LF_E_FLASH_DEVICE;
     }
@@ -340,6 +359,13 @@ void lf_sim_flash_lock(struct lf_sim_flash *f, uint32_t start, uint32_t end)
     }
     f->lock_start = start < f->lock_start ? start : f->lock_start;
     f->lock_end = end > f->lock_end ? end : f->lock_end;
+}
+
+void lf_sim_flash_drop_bits(struct lf_sim_flash *f, uint32_t off, uint8_t mask)
+{
+    f->drop_armed = true;
+    f->drop_off = off;
+    f->drop_mask = mask;
 }
 
 void lf_sim_flash_get_stats(const struct lf_sim_flash *f, struct lf_sim_flash_stats *st)

@@ -42,6 +42,10 @@ struct lf_sim_powercut {
     enum lf_sim_cut_kind kind;
     uint32_t seed; /* makes torn patterns reproducible */
     bool fired;    /* the cut happened */
+    /* Set when the cut was torn and left the part in a state that is neither
+     * before nor after the operation (some of its bits changed, not all): the
+     * power-cut runner counts these to prove torn cuts still tear. */
+    bool torn_partial;
     /* Called when the cut fires. NULL: _exit(LF_SIM_CUT_EXIT) at once, so no
      * state of this process survives. If it returns, the device stays dead:
      * every later operation fails with LF_E_FLASH_DEVICE. */
@@ -65,6 +69,11 @@ struct lf_sim_flash {
     struct lf_sim_powercut *pc; /* may be NULL */
     uint32_t lock_start;        /* [lock_start, lock_end) refuses program/erase */
     uint32_t lock_end;
+    /* Fault injection (lf_sim_flash_drop_bits): a program that does not take. */
+    bool drop_armed;
+    uint32_t drop_off;
+    uint8_t drop_mask;
+    uint32_t drop_fired; /* programs the hook changed */
 };
 
 /*
@@ -79,6 +88,16 @@ void lf_sim_flash_close(struct lf_sim_flash *f);
 /* Write-protect [start, end) until the flash is closed (a reset), as the
  * nRF52840 ACL does. Overlapping calls widen the window. */
 void lf_sim_flash_lock(struct lf_sim_flash *f, uint32_t start, uint32_t end);
+
+/*
+ * Fault injection for tests: the next program operation whose range covers
+ * part offset `off` completes (and returns LF_OK) but leaves the bits of
+ * `mask` in that byte at their old value, as a program that silently did not
+ * take. One-shot: the hook disarms on that program. f->drop_fired counts the
+ * programs where it really left a bit unchanged (0: the byte's new value did
+ * not need those bits). Cleared by close (a reset).
+ */
+void lf_sim_flash_drop_bits(struct lf_sim_flash *f, uint32_t off, uint8_t mask);
 
 void lf_sim_flash_get_stats(const struct lf_sim_flash *f, struct lf_sim_flash_stats *st);
 void lf_sim_flash_reset_stats(struct lf_sim_flash *f);
