@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Code size of what stage 0 and stage 1 link from core/ for Cortex-M4
 # (arm-none-eabi-gcc -Os, section GC, newlib's memcpy/memset/memcmp), against
-# the budgets of DESIGN.md section 6. Drivers, startup code and serial
+# the budgets of docs/design.md section 6. Drivers, startup code and serial
 # recovery are not in core/ yet (the nRF52840 port comes next), so these are
 # lower bounds of the images.
 #   bench/size/arm_images.sh [BUILD_ARM_DIR]     (default build-arm)

@@ -1,14 +1,14 @@
 /*
  * bench_upgrade: what one upgrade and one revert cost in flash operations,
  * for every strategy on every layout that supports it and a few image
- * sizes, printed as a markdown table beside spec 3.7's formulas.
+ * sizes, printed as a markdown table beside the formulas of docs/reference/mcuboot.md 3.7.
  *
  * Erases are counted per area (primary, secondary, scratch) from the
  * virtual device's per-sector erase counters; bytes programmed per device.
  * The boot record is left out (it is not part of the upgrade).
  *
  * Usage: bench_upgrade [--help]. Exit status 1 when a measured erase count
- * exceeds the formula (plus the one trailer erase per slot the spec allows).
+ * exceeds the formula (plus the one trailer erase per slot that mcuboot.md 3.7 allows).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,16 +73,16 @@ static struct cost diff(const struct cost *a, const struct cost *b)
     return r;
 }
 
-/* Spec 3.7 in sector erases: k* = sectors of each area per unit swapped. */
-struct spec {
+/* mcuboot.md 3.7 in sector erases: k* = sectors of each area per unit swapped. */
+struct formula {
     uint64_t erases[3];
     const char *text;
 };
 
-static struct spec spec_of(const struct lf_boot_strategy *s, uint32_t n, uint32_t kp, uint32_t ks,
-                           uint32_t kscr)
+static struct formula formula_of(const struct lf_boot_strategy *s, uint32_t n, uint32_t kp,
+                                 uint32_t ks, uint32_t kscr)
 {
-    struct spec r = {{0, 0, 0}, ""};
+    struct formula r = {{0, 0, 0}, ""};
     switch (s->id) {
     case LF_BOOT_STRATEGY_SWAP_MOVE:
         r.erases[0] = 2ull * n;
@@ -109,9 +109,9 @@ static struct bt_keyring ring;
 static int over_budget;
 
 static void row(const char *board, const struct lf_boot_strategy *s, uint32_t kib, uint32_t n,
-                const char *op, const struct cost *c, const struct spec *sp, bool has_ext)
+                const char *op, const struct cost *c, const struct formula *sp, bool has_ext)
 {
-    /* Swap modes add 1-2 trailer erases per slot at the start (spec 3.7,
+    /* Swap modes add 1-2 trailer erases per slot at the start (mcuboot.md 3.7,
      * last note): one per slot, and a second in the secondary for a revert
      * (the fix-up that keeps the revert request while the primary's
      * trailer is erased, as MCUboot's fixup_revert). */
@@ -201,8 +201,8 @@ static int bench_one(const struct lf_board *b, const struct lf_boot_strategy *s,
         n = (swap_size + sec_sz - 1) / sec_sz;
     }
     uint32_t region = scr ? scr->size : 0;
-    struct spec sp = spec_of(s, n, sectors_per(pri, region), sectors_per(sec, region),
-                             scr ? sectors_per(scr, region) : 0);
+    struct formula sp = formula_of(s, n, sectors_per(pri, region), sectors_per(sec, region),
+                                   scr ? sectors_per(scr, region) : 0);
     bool has_ext = b->dev_geo[LF_DEV_EXTERNAL] != NULL;
     struct cost up = diff(&c0, &c1);
     row(b->name, s, payload / 1024, n, "upgrade", &up, &sp, has_ext);
@@ -228,7 +228,8 @@ int main(int argc, char **argv)
     if (argc > 1) {
         printf("usage: bench_upgrade\n\nPrints, as a markdown table, the flash cost of one upgrade "
                "and one revert\nfor every strategy on every board layout and a few image sizes, "
-               "beside\nthe formulas of spec 3.7. Exit status 1 if a cost exceeds its formula.\n");
+               "beside\nthe formulas of docs/reference/mcuboot.md 3.7. Exit status 1 if a cost "
+               "exceeds its formula.\n");
         return strcmp(argv[1], "--help") == 0 ? 0 : 2;
     }
     if (bt_key_load(&key, "ecdsa-p256.pem") != 0) {
@@ -236,7 +237,8 @@ int main(int argc, char **argv)
         return 2;
     }
     bt_keyring_init(&ring, &key);
-    printf("Sector erases per area: measured (spec 3.7 formula; swap modes add one trailer "
+    printf("Sector erases per area: measured (docs/reference/mcuboot.md 3.7 formula; swap modes "
+           "add one trailer "
            "erase per slot,\nand a revert a second one in the secondary for its fix-up).\nN = "
            "sectors swapped (swap-move, overwrite-only) or regions "
            "(swap-scratch: one scratch area each).\n\n");
@@ -254,7 +256,7 @@ int main(int argc, char **argv)
             }
         }
     }
-    printf("\nFormulas (spec 3.7): swap-move P 2N, S N; swap-scratch P N, S N, scratch N "
+    printf("\nFormulas (mcuboot.md 3.7): swap-move P 2N, S N; swap-scratch P N, S N, scratch N "
            "(in region erases,\nshown in sector erases); overwrite-only (FAST) P N + trailer, S 2. "
            "swap-move on nrf52840dk-nor64k\nis refused by the layout check (unequal sectors).\n");
     bt_key_free(&key);

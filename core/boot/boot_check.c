@@ -6,7 +6,7 @@
 
 #include "lf/err.h"
 
-/* SEC_CNT of the image at offset 0 of fa (protected area only, spec 1.5). */
+/* SEC_CNT of the image at offset 0 of fa (protected area only, docs/reference/mcuboot.md 1.5). */
 static int lf_boot_read_sec_cnt(const struct lf_flash_area *fa, const struct lf_image_header *hdr,
                                 bool *has, uint32_t *value)
 {
@@ -72,7 +72,7 @@ static int lf_check_rollback(struct lf_boot_ctx *ctx, uint8_t type,
         uint32_t p_cnt = 0;
         int err = lf_boot_read_sec_cnt(c->primary, phdr, &p_has, &p_cnt);
         if (err || !p_has) {
-            return LF_OK; /* spec 4.2: allowed when the primary has none */
+            return LF_OK; /* mcuboot.md 4.2: allowed when the primary has none */
         }
         if (!info->has_sec_cnt) {
             return LF_E_BOOT_SEC_CNT_MISSING;

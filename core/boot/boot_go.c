@@ -138,7 +138,7 @@ static int lf_boot_decide(struct lf_boot_ctx *ctx, const struct lf_trailer *pt,
     return err;
 }
 
-/* F2: the stored counter follows confirmed images only (spec 4.3). */
+/* F2: the stored counter follows confirmed images only (docs/reference/mcuboot.md 4.3). */
 static void lf_boot_counter(struct lf_boot_ctx *ctx, struct lf_boot_result *res)
 {
     const struct lf_boot_cfg *c = ctx->cfg;
@@ -219,7 +219,7 @@ int lf_boot_go(struct lf_boot_ctx *ctx, const struct lf_boot_cfg *cfg, struct lf
         return err;
     }
     if (lf_trailer_read(cfg->secondary, &st) != LF_OK) {
-        st.magic = LF_MAGIC_UNSET; /* unreadable secondary = empty (spec 2.5) */
+        st.magic = LF_MAGIC_UNSET; /* unreadable secondary = empty (mcuboot.md 2.5) */
         st.image_ok = LF_FLAG_UNSET;
         st.copy_done = LF_FLAG_UNSET;
         st.swap_type = LF_SWAP_NONE;

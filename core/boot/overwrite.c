@@ -1,5 +1,5 @@
 /*
- * Overwrite-only (spec 3.4; rows O1..O5 of docs/upgrade-engine.md): copy the
+ * Overwrite-only (docs/reference/mcuboot.md 3.4; rows O1..O5 of docs/upgrade-engine.md): copy the
  * secondary over the primary, then clear the secondary. No status area: the
  * request in the secondary stays until the copy is complete, so a cut at
  * any point means "do it again".
@@ -17,7 +17,7 @@ static int lf_ow_layout(const struct lf_flash_area *pri, const struct lf_flash_a
     out->trailer_size = lf_trailer_info_size();
     out->pri_trailer_off = lf_boot_boundary_down(pri, pri->size - out->trailer_size);
     out->sec_trailer_off = lf_boot_boundary_down(sec, sec->size - out->trailer_size);
-    /* The image may run up to swap_info (spec 2.1): set_pending writes
+    /* The image may run up to swap_info (mcuboot.md 2.1): set_pending writes
      * swap_info, image_ok and magic, nothing below. */
     out->app_max = lf_trailer_swap_info_off(pri->size < sec->size ? pri : sec);
     out->sector_size = 0;

@@ -1,5 +1,5 @@
 /*
- * Swap using move (spec 3.2; docs/upgrade-engine.md section 5): the primary's
+ * Swap using move (docs/reference/mcuboot.md 3.2; docs/upgrade-engine.md section 5): the primary's
  * image is first moved up one sector, then each sector i is swapped through
  * the free sector above it. No scratch area; needs uniform, equal sectors.
  */

@@ -1,5 +1,5 @@
 /*
- * Swap using scratch (spec 3.1; docs/upgrade-engine.md section 5): regions
+ * Swap using scratch (docs/reference/mcuboot.md 3.1; docs/upgrade-engine.md section 5): regions
  * bounded by sector boundaries common to both slots, at most one scratch
  * area wide, are rotated secondary -> scratch, primary -> secondary,
  * scratch -> primary, from the highest region down. Works with unequal

@@ -1,5 +1,5 @@
 /*
- * The swap-type decision table of spec 2.5 as data (docs/trailer.md
+ * The swap-type decision table of docs/reference/mcuboot.md 2.5 as data (docs/trailer.md
  * section 2, rows T1..T4). Evaluated top to bottom for a new operation only;
  * a resumed operation takes its type from the status's swap_info.
  */

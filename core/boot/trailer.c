@@ -1,7 +1,7 @@
 /*
  * Trailer fields: placement, decoding and the single-field writers
  * (docs/trailer.md section 1), plus the application-side pending / confirm
- * requests (spec 2.6).
+ * requests (docs/reference/mcuboot.md 2.6).
  */
 #include "lf/trailer.h"
 
@@ -161,7 +161,7 @@ int lf_trailer_set_pending(const struct lf_flash_area *secondary, uint8_t image_
     if (tr.magic == LF_MAGIC_BAD) {
         return LF_E_BOOT_BAD_TRAILER;
     }
-    /* Magic first (spec 2.6): a cut before image_ok leaves a test request,
+    /* Magic first (mcuboot.md 2.6): a cut before image_ok leaves a test request,
      * the safe degradation of a permanent one. */
     err = lf_trailer_write_magic(secondary);
     if (!err && permanent) {

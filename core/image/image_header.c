@@ -1,6 +1,6 @@
 /*
  * Image header: decoding and the acceptance checks made before anything is
- * hashed (spec 1.2-1.4).
+ * hashed (docs/reference/mcuboot.md 1.2-1.4).
  */
 #include "lf/image.h"
 

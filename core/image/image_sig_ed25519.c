@@ -1,7 +1,7 @@
 /*
  * Ed25519 signatures in images: the ED25519 TLV holds the 64-byte signature
  * and the message is the 32-byte image digest, not the image (MCUboot's
- * non-pure mode, spec 1.7).
+ * non-pure mode, docs/reference/mcuboot.md 1.7).
  */
 #include "lf/image.h"
 

@@ -1,7 +1,7 @@
 /*
  * ECDSA P-256 signatures in images: the ECDSA_SIG TLV holds a DER
  * SEQUENCE { r, s } (70..72 bytes, shorter when r or s has leading zeros) and
- * the 32-byte image digest is the ECDSA hash value (spec 1.7, 1.9). Legacy
+ * the 32-byte image digest is the ECDSA hash value (docs/reference/mcuboot.md 1.7, 1.9). Legacy
  * images (imgtool --pad-sig) pad the DER with zeros up to 72 bytes.
  */
 #include "lf/image.h"

@@ -1,5 +1,5 @@
 /*
- * TLV areas (spec 1.5): the two info headers and a cursor over the entries.
+ * TLV areas (docs/reference/mcuboot.md 1.5): the two info headers and a cursor over the entries.
  * Every position is an image offset below `end`, and `end` is checked against
  * the flash area once, in lf_image_tlv_iter_begin, so later reads cannot
  * leave the area. Sums are done in 64 bits where the operands come from flash.

@@ -1,5 +1,5 @@
 /*
- * Image validation (spec 1.5-1.9), strict variant: exactly one SHA256, one key
+ * Image validation (docs/reference/mcuboot.md 1.5-1.9), strict variant: exactly one SHA256, one key
  * and one signature TLV, in that order of dependency, and nothing else in the
  * unprotected area. The order of the checks is the table in
  * docs/image-format.md: structure first (cheap, no crypto), then the hash,

@@ -1,5 +1,5 @@
 /* SMP client: names of groups and error codes, for messages people read
- * (spec/smp.md 1.5 to 1.8). */
+ * (docs/reference/smp.md 1.5 to 1.8). */
 #include "lf/smp_client.h"
 
 static const char *const rc_names[] = {

@@ -1,4 +1,4 @@
-/* SMP client: request encoders (spec/smp.md section 2). */
+/* SMP client: request encoders (docs/reference/smp.md section 2). */
 #include <string.h>
 
 #include "lf/err.h"

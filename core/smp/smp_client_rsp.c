@@ -1,4 +1,4 @@
-/* SMP client: response decoding (spec/smp.md 1.2, 1.4, 2). */
+/* SMP client: response decoding (docs/reference/smp.md 1.2, 1.4, 2). */
 #include <string.h>
 
 #include "lf/err.h"

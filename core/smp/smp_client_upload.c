@@ -1,4 +1,4 @@
-/* SMP client: upload chunk sizing and offset bookkeeping (spec/smp.md 2.2, 4, 5.4). */
+/* SMP client: upload chunk sizing and offset bookkeeping (docs/reference/smp.md 2.2, 4, 5.4). */
 #include "lf/err.h"
 #include "lf/smp_client.h"
 

@@ -1,4 +1,4 @@
-/* The 8-byte SMP header (spec/smp.md 1.1). */
+/* The 8-byte SMP header (docs/reference/smp.md 1.1). */
 #include "lf/smp_hdr.h"
 #include "lf/err.h"
 

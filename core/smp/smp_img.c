@@ -78,8 +78,8 @@ static uint8_t s_state(const struct smp_slot *sl)
     return t->copy_done == LF_FLAG_UNSET ? SMP_S_PENDING : SMP_S_ABANDONED;
 }
 
-/* Image 0: Zephyr's reading of the swap type the trailers request (spec
- * 2.2): the next boot slot and its kind give both slots' flags. */
+/* Image 0: Zephyr's reading of the swap type the trailers request
+ * (docs/reference/smp.md 2.2): the next boot slot and its kind give both slots' flags. */
 static void image0_flags(struct smp_image *im)
 {
     im->swap_type = lf_swap_type_decide(&im->slot[0].tr, &im->slot[1].tr, NULL);
@@ -169,7 +169,7 @@ uint32_t smp_img_max_size(const struct lf_smp_server *s, uint8_t image,
     if (s->cfg->app_max_image_size) {
         return min_u32(s->cfg->app_max_image_size, target->size);
     }
-    /* MCUboot's limits (spec boot-chain.md 3.8 and 2.1) from the layout. */
+    /* MCUboot's limits (docs/reference/mcuboot.md 3.8 and 2.1) from the layout. */
     const struct lf_flash_area *pri = smp_img_area(s, 0, 0);
     const struct lf_flash_area *sec = target;
     if (!pri) {
@@ -245,7 +245,7 @@ int smp_img_stage0_refusal(struct lf_smp_ctx *c, int err)
     bool s1_needed = smp_img_handoff(c->srv, &h) && h.slot == 0;
     switch (err) {
     case LF_E_STAGE0_WRONG_SLOT:
-        /* Name the variant this device needs (DESIGN.md section 2). */
+        /* Name the variant this device needs (docs/design.md section 2). */
         return lf_smp_fail_group(c, LF_SMP_IMG_ERR_INVALID_FLASH_ADDRESS,
                                  s1_needed
                                      ? "wrong stage-1 variant: S0 is active, send the S1 variant"

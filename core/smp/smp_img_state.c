@@ -1,6 +1,6 @@
 /*
  * Image group commands other than upload: state read and write (test /
- * confirm), erase and slot info (spec 2.2; docs/smp-server.md section 4).
+ * confirm), erase and slot info (docs/reference/smp.md 2.2; docs/smp-server.md section 4).
  */
 #include <string.h>
 
@@ -93,7 +93,7 @@ static int mark_result(struct lf_smp_ctx *c, int err, bool pending)
     return lf_smp_fail_group(c, LF_SMP_IMG_ERR_FLASH_WRITE_FAILED, "fa write fail");
 }
 
-/* Image 0: Zephyr's rules for the next boot (spec 2.2), then MCUboot's
+/* Image 0: Zephyr's rules for the next boot (smp.md 2.2), then MCUboot's
  * boot_set_next on the slot. */
 static int set_next_app(struct lf_smp_ctx *c, const struct smp_image *im, uint8_t slot,
                         bool confirm)
@@ -274,7 +274,7 @@ int smp_img_erase(struct lf_smp_ctx *c)
         return lf_smp_fail_group(c, LF_SMP_IMG_ERR_FLASH_OPEN_FAILED, "fa open fail");
     }
     /* The running slot always, and a slot the next boot or a revert needs
-     * whenever it holds an image (spec 2.2). */
+     * whenever it holds an image (smp.md 2.2). */
     if (slot % 2u == im.active || (s->present && im.in_use[slot % 2u])) {
         return lf_smp_fail_group(c, LF_SMP_IMG_ERR_NO_FREE_SLOT, "slot in use");
     }

@@ -1,5 +1,5 @@
 /*
- * Image upload (spec 2.2 and 4; docs/smp-upload.md): Zephyr's upload state
+ * Image upload (docs/reference/smp.md 2.2 and 4; docs/smp-upload.md): Zephyr's upload state
  * machine, plus
  *   - progressive erase just ahead of the data (the first chunk is answered
  *     after at most the trailer sector's erase),
@@ -316,7 +316,7 @@ static int running_version(const struct lf_smp_server *s, struct lf_image_versio
     return err;
 }
 
-/* Zephyr's early match (spec 4, 2g): the slot already holds exactly this
+/* Zephyr's early match (smp.md 4, step 2g): the slot already holds exactly this
  * file and carries no trailer state, so nothing needs writing. A cheap
  * compare of the first chunk comes before the full hash. */
 static bool already_there(const struct lf_flash_area *fa, const struct up_req *r)

@@ -1,5 +1,5 @@
 /*
- * OS management group (group 0, spec 2.1; docs/smp-server.md section 3):
+ * OS management group (group 0, docs/reference/smp.md 2.1; docs/smp-server.md section 3):
  * echo, reset, mcumgr parameters, OS/application info, datetime and
  * bootloader info with its queries ("mode", "active_b0_slot", and our own
  * "counter" and "boot_record"). Task and memory-pool statistics and console
@@ -99,7 +99,7 @@ static int os_params(struct lf_smp_ctx *c)
 
 /* ---- OS / application info -------------------------------------------------- */
 
-/* Output order of the format characters (spec 2.1). */
+/* Output order of the format characters (smp.md 2.1). */
 static const char info_order[] = "snrvbmpio";
 
 static const char *info_field(const struct lf_smp_os_info *in, char f)

@@ -8,7 +8,7 @@
 #include "lf/smp_server.h"
 
 /*
- * A simulated BLE link between an SMP client and the server (spec 3.2), in
+ * A simulated BLE link between an SMP client and the server (docs/reference/smp.md 3.2), in
  * one process: the client's message goes out as Write Without Response
  * fragments of ATT_MTU - 3 bytes, the server reassembles them by the SMP
  * header's length, and every reply comes back as notifications of the same

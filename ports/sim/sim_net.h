@@ -11,9 +11,9 @@
 
 /*
  * The virtual device's SMP transports (host only):
- *   UDP on 127.0.0.1: one SMP message per datagram (spec 3.3); each reply
+ *   UDP on 127.0.0.1: one SMP message per datagram (docs/reference/smp.md 3.3); each reply
  *     goes to the request's source address as its own datagram.
- *   a pseudo-terminal with the serial console framing (spec 3.1), a symlink
+ *   a pseudo-terminal with the serial console framing (smp.md 3.1), a symlink
  *     to its slave side at a chosen path, and an optional emulated baud rate:
  *     bytes are consumed and emitted no faster than a UART at N baud with
  *     10 bits per byte (start, 8 data, stop) would move them.

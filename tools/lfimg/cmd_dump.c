@@ -101,7 +101,7 @@ static void dump_flags(uint32_t flags, bool json)
     }
 }
 
-/* Trailer fields of a file taken as a whole padded slot (spec 2.1-2.3). */
+/* Trailer fields of a file taken as a whole padded slot (docs/reference/mcuboot.md 2.1-2.3). */
 struct dump_trailer {
     const char *magic; /* "good", "unset" or "bad" */
     uint8_t image_ok, copy_done, swap_info;

@@ -76,7 +76,7 @@ static const struct lfimg_opt sign_opts[O_COUNT] = {
     [O_NON_BOOTABLE] = {"non-bootable", 0, 0, NULL, "set the NON_BOOTABLE flag"},
     [O_STRATEGY] = {"strategy", 0, 1, "NAME",
                     "also check the limit of swap-move, swap-scratch, swap-offset or "
-                    "overwrite-only (spec 3.8)"},
+                    "overwrite-only (docs/reference/mcuboot.md 3.8)"},
     [O_SECTOR_SIZE] = {"sector-size", 0, 1, "N", "sector size for --strategy swap-move/offset"},
     [O_BOARD] = {"board", 0, 1, "B",
                  "take defaults from board B's layout for the --slot the image is for: "

@@ -60,7 +60,7 @@ static size_t lfimg_put_tlv(uint8_t *buf, uint16_t type, const uint8_t *val, uin
 }
 
 /* Largest image (header .. end of TLVs) the strategy's bootloader accepts
- * in a slot of the given size (spec 2.1, 3.8). */
+ * in a slot of the given size (docs/reference/mcuboot.md 2.1, 3.8). */
 static uint64_t lfimg_strategy_limit(const struct lfimg_sign_opts *o, const char **name)
 {
     uint32_t a = lfimg_max_align(o);

@@ -1,5 +1,5 @@
 /*
- * imgtool-compatible image layout (spec 1.1, 1.11, 2.1, 2.2): header with
+ * imgtool-compatible image layout (docs/reference/mcuboot.md 1.1, 1.11, 2.1, 2.2): header with
  * padding, payload, protected TLVs (SEC_CNT, then custom TLVs in command-line
  * order), unprotected TLVs (SHA256, KEYHASH or PUBKEY, signature) and, with
  * --pad, the trailer at the end of the slot.
@@ -61,11 +61,11 @@ struct lfimg_sign_opts {
 /* Effective --max-align. */
 uint32_t lfimg_max_align(const struct lfimg_sign_opts *o);
 
-/* imgtool's trailer size for the options (spec 1.11). */
+/* imgtool's trailer size for the options (mcuboot.md 1.11). */
 uint32_t lfimg_trailer_size(uint32_t align, uint32_t max_align, uint32_t max_sectors,
                             bool overwrite_only);
 
-/* The 16-byte boot magic for max-align A (spec 2.2). */
+/* The 16-byte boot magic for max-align A (mcuboot.md 2.2). */
 void lfimg_boot_magic(uint32_t max_align, uint8_t magic[LFIMG_MAGIC_SIZE]);
 
 /*

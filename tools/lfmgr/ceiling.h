@@ -8,7 +8,7 @@
  * The highest upload rate the serial framing allows (docs/lfmgr.md,
  * "Throughput ceiling"): the file cut into the longest chunks a message of
  * `budget` bytes can carry (no alignment), each message framed as
- * spec/smp.md 3.1 does it (length 2 + CRC 2, base64 4/3, 124 characters per
+ * docs/reference/smp.md 3.1 does it (length 2 + CRC 2, base64 4/3, 124 characters per
  * line plus a 2-byte marker and '\n'), 10 bits per byte on the wire (8N1),
  * replies and turnaround not counted (they travel on the other wire).
  */

@@ -1,5 +1,5 @@
 /* lfmgr: bootloader update: send the stage-1 variant linked for the inactive
- * S slot, mark it for test, reset (DESIGN.md section 2; docs/update-file.md). */
+ * S slot, mark it for test, reset (docs/design.md section 2; docs/update-file.md). */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>

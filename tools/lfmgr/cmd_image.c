@@ -1,4 +1,4 @@
-/* lfmgr: image group commands (spec/smp.md 2.2). */
+/* lfmgr: image group commands (docs/reference/smp.md 2.2). */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>

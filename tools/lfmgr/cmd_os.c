@@ -1,4 +1,4 @@
-/* lfmgr: OS group commands (spec/smp.md 2.1). */
+/* lfmgr: OS group commands (docs/reference/smp.md 2.1). */
 #include <inttypes.h>
 #include <string.h>
 

@@ -1,4 +1,4 @@
-/* lfmgr: SMP over a serial console (spec/smp.md 3.1) on a tty or pty, raw mode. */
+/* lfmgr: SMP over a serial console (docs/reference/smp.md 3.1) on a tty or pty, raw mode. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>

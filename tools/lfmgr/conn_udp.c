@@ -1,4 +1,4 @@
-/* lfmgr: SMP over UDP (spec/smp.md 3.3): one message per datagram. */
+/* lfmgr: SMP over UDP (docs/reference/smp.md 3.3): one message per datagram. */
 #include <errno.h>
 #include <netdb.h>
 #include <poll.h>

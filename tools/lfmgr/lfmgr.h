@@ -59,7 +59,7 @@ int lfm_conn_open(const char *spec, int verbose, struct lfm_conn *c);
 void lfm_conn_close(struct lfm_conn *c);
 
 /* Largest SMP message (header + CBOR) this connection lets a client send to a
- * server reporting buf_size (spec/smp.md 3 and 5.4): serial buf_size - 4,
+ * server reporting buf_size (docs/reference/smp.md 3 and 5.4): serial buf_size - 4,
  * UDP min(buf_size, MTU - IP/UDP headers), BLE buf_size. */
 size_t lfm_conn_budget(const struct lfm_conn *c, uint32_t buf_size);
 

@@ -1,5 +1,5 @@
 /* lfmgr: the SMP session: sequence numbers, v2 -> v1 fallback, timeouts and
- * resends, the protocol log and OS params (spec/smp.md 1.2, 1.4, 5.4). */
+ * resends, the protocol log and OS params (docs/reference/smp.md 1.2, 1.4, 5.4). */
 #include <inttypes.h>
 #include <string.h>
 #include <time.h>
@@ -276,7 +276,7 @@ int lfm_session_params(struct lfm_session *s)
     if (s->have_params) {
         return LF_EXIT_OK;
     }
-    /* One try, then fall back (spec/smp.md 5.4): a device without the
+    /* One try, then fall back (smp.md 5.4): a device without the
      * command may stay silent. If the device is not there at all, the
      * command itself times out next. */
     s->retries = 0;

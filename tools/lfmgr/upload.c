@@ -1,4 +1,4 @@
-/* lfmgr: the upload engine (spec/smp.md 2.2, 4 and 5.4), with a small window
+/* lfmgr: the upload engine (docs/reference/smp.md 2.2, 4 and 5.4), with a small window
  * of pipelined requests. The device's returned offset is the only truth:
  * every reply either confirms the chunk it answers or moves the send
  * position to the offset the device wants, dropping the requests in flight

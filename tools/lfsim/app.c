@@ -9,7 +9,7 @@
 
 static const struct lf_smp_group *const app_groups[] = {&lf_smp_group_os, &lf_smp_group_img};
 
-/* MCUboot's mode numbers for bootloader info (spec/smp.md). */
+/* MCUboot's mode numbers for bootloader info (docs/reference/smp.md 2.1). */
 static int8_t app_boot_mode(uint8_t strategy)
 {
     switch (strategy) {

@@ -1,6 +1,6 @@
 /*
  * The virtual device's boot chain: the real stage 0 and stage 1 code run on
- * the device's flash files, as on the board (DESIGN.md section 5). One call is
+ * the device's flash files, as on the board (docs/design.md section 5). One call is
  * one boot from reset; the caller runs it in a fresh process.
  */
 #ifndef LFSIM_CHAIN_H

@@ -1,7 +1,7 @@
 /*
  * lfsim run: boot the device and serve SMP over UDP and a pseudo-terminal.
  *
- * Every boot runs in a fresh child process (DESIGN.md section 5: a reset must
+ * Every boot runs in a fresh child process (docs/design.md section 5: a reset must
  * be cold, no static state may survive it): the child opens the device from
  * its files, runs the boot step, then serves until an SMP reset (exit
  * LFSIM_EXIT_RESET: the parent boots a new child) or a stop signal. The

@@ -9,7 +9,7 @@
 #include "lf/sha256.h"
 
 /*
- * MCUboot-format images (../shared/spec/boot-chain.md section 1): header,
+ * MCUboot-format images (docs/reference/mcuboot.md section 1): header,
  * payload, protected and unprotected TLV areas. One validator serves stage 0
  * (root keys) and stage 1 (application keys); both call lf_image_validate with
  * their own key table. Reads go through the flash-area interface in small
@@ -46,7 +46,7 @@
 #define LF_IMAGE_F_COMPRESSED_MASK \
     (LF_IMAGE_F_COMPRESSED_LZMA1 | LF_IMAGE_F_COMPRESSED_LZMA2 | LF_IMAGE_F_COMPRESSED_ARM_THUMB)
 
-/* TLV types (spec 1.6). */
+/* TLV types (mcuboot.md 1.6). */
 #define LF_TLV_KEYHASH           0x01u
 #define LF_TLV_PUBKEY            0x02u
 #define LF_TLV_SHA256            0x10u
@@ -117,7 +117,7 @@ struct lf_pubkey {
  * A signature algorithm: which signature TLV it reads, which key type it
  * needs, the accepted TLV lengths and the verifier. The verifier gets the
  * key's DER SPKI, the 32-byte image digest (the message for both ECDSA and
- * Ed25519, spec 1.7) and the raw signature TLV payload; it returns LF_OK,
+ * Ed25519, mcuboot.md 1.7) and the raw signature TLV payload; it returns LF_OK,
  * LF_E_IMG_BAD_KEY, LF_E_IMG_SIG_ENCODING, LF_E_IMG_SIG_LEN or
  * LF_E_IMG_BAD_SIGNATURE.
  */

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 /*
- * SMP over Bluetooth LE (spec/smp.md 3.2): fragmentation and reassembly.
+ * SMP over Bluetooth LE (docs/reference/smp.md 3.2): fragmentation and reassembly.
  *
  * A message larger than one ATT payload is sent as consecutive
  * writes/notifications with no extra framing; the receiver learns the message

@@ -9,7 +9,7 @@
 #include "lf/smp_hdr.h"
 
 /*
- * The client side of SMP (spec/smp.md sections 2 and 5): request encoders,
+ * The client side of SMP (docs/reference/smp.md sections 2 and 5): request encoders,
  * response decoders, upload chunk sizing and the upload's offset bookkeeping.
  * Pure functions over caller buffers; no I/O, no timing (the caller sends,
  * waits and retries). Used by tools/lfmgr and by anything on the device or
@@ -129,7 +129,7 @@ uint32_t lf_smp_chunk_data_max(const struct lf_smp_chunk *c, size_t budget);
  * The offset bookkeeping of one upload, driven by the server's replies: the
  * next chunk always starts at the server's last reported "off", and a reply
  * of 0 in the middle of a transfer restarts with the first-chunk fields
- * (spec/smp.md 5.4). The caller owns sending, waiting and retrying.
+ * (smp.md 5.4). The caller owns sending, waiting and retrying.
  */
 struct lf_smp_upload {
     const uint8_t *sha; /* SHA-256 of the file, or NULL (no resume, no check) */

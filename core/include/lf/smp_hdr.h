@@ -6,7 +6,7 @@
 
 /*
  * The 8-byte SMP (mcumgr) message header and the protocol's numbers
- * (spec/smp.md sections 1.1 and 1.5 to 1.8). All multi-byte fields are
+ * (docs/reference/smp.md sections 1.1 and 1.5 to 1.8). All multi-byte fields are
  * big-endian on the wire.
  *
  *   byte 0   res:3 (bits 7..5) | ver:2 (bits 4..3) | op:3 (bits 2..0)

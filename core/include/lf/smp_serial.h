@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 /*
- * SMP over a serial console (spec/smp.md 3.1), both directions.
+ * SMP over a serial console (docs/reference/smp.md 3.1), both directions.
  *
  * Packet = [length BE16][SMP message][CRC-16/XMODEM of the message, BE16],
  * where length = message size + 2. The packet is base64-encoded and cut into

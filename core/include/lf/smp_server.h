@@ -103,7 +103,7 @@ size_t lf_smp_version_text(const struct lf_image_version *v, char *buf, size_t c
 
 /* ---- platform and configuration ------------------------------------------ */
 
-/* OS/application info strings (format characters of spec 2.1). NULL fields
+/* OS/application info strings (format characters of docs/reference/smp.md 2.1). NULL fields
  * read "unknown", except sysname ("Leapfrog") and build_time (NULL: the
  * 'b' character is not supported, as in Zephyr without build-date info). */
 struct lf_smp_os_info {
@@ -220,7 +220,7 @@ typedef int (*lf_smp_send_fn)(void *ctx, const uint8_t *msg, size_t len);
 
 /*
  * Handle one transport packet pkt[0..len): every SMP message in it, in
- * order, one response each, stopping after the first error response (spec
+ * order, one response each, stopping after the first error response (smp.md
  * 1.2). Trailing bytes shorter than a header are dropped; a message shorter
  * than its header announces gets ECORRUPT. Returns the number of responses
  * sent, or the send callback's error.

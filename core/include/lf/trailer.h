@@ -7,7 +7,7 @@
 #include "lf/flash.h"
 
 /*
- * MCUboot image trailers (../shared/spec/boot-chain.md section 2), written
+ * MCUboot image trailers (docs/reference/mcuboot.md section 2), written
  * and read exactly as MCUboot does, so that images padded by imgtool and
  * tools that read trailers agree with us.
  *
@@ -111,7 +111,7 @@ int lf_trailer_set_pending(const struct lf_flash_area *secondary, uint8_t image_
                            bool permanent);
 int lf_trailer_set_confirmed(const struct lf_flash_area *primary);
 
-/* ---- swap-type decision (spec 2.5; rows T1..T4 of docs/trailer.md) ------- */
+/* ---- swap-type decision (mcuboot.md 2.5; rows T1..T4 of docs/trailer.md) ------- */
 
 /* One row: states to match (LF_*_ANY matches everything) and the result. */
 struct lf_swap_row {

@@ -77,7 +77,7 @@ static int bt_sign(const struct bt_key *k, const uint8_t digest[32], uint8_t *si
              EVP_DigestSign(md, sig, sig_len, digest, 32) == 1;
         EVP_MD_CTX_free(md);
     } else {
-        /* ECDSA over the image digest as the message hash (spec 1.7). */
+        /* ECDSA over the image digest as the message hash (docs/reference/mcuboot.md 1.7). */
         EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new(k->pkey, NULL);
         ok = pc && EVP_PKEY_sign_init(pc) == 1 && EVP_PKEY_sign(pc, sig, sig_len, digest, 32) == 1;
         EVP_PKEY_CTX_free(pc);

@@ -631,7 +631,7 @@ static void test_layout_refused(void **state)
 }
 
 /* swap-move's optimal layout (primary one sector larger than the secondary,
- * spec 3.2): upgrade, revert and a second upgrade on a board made for it. */
+ * docs/reference/mcuboot.md 3.2): upgrade, revert and a second upgrade on a board made for it. */
 static void test_move_primary_plus_one(void **state)
 {
     (void)state;

@@ -93,7 +93,7 @@ static void test_offsets_and_sizes(void **state)
     assert_int_equal(lf_trailer_swap_info_off(&ram.fa), 0xffd8);
     assert_int_equal(lf_trailer_swap_size_off(&ram.fa), 0xffd0);
     assert_int_equal(lf_trailer_info_size(), 48);
-    /* Spec 2.1 worked example (W=4, 128 sectors) and ours (256). */
+    /* docs/reference/mcuboot.md 2.1 worked example (W=4, 128 sectors) and ours (256). */
     assert_int_equal(lf_trailer_size(128, 3, 4), 1584);
     assert_int_equal(lf_trailer_size(256, 3, 4), 3120);
     assert_int_equal(lf_trailer_size(LF_BOOT_MAX_IMG_SECTORS, 0, 4), 48);
@@ -255,7 +255,7 @@ static void test_pending_and_confirm(void **state)
     assert_int_equal(ram.programs, 0);
 }
 
-/* The table against the spec's rows written as plain conditions. */
+/* The table against the rows of mcuboot.md 2.5, written as plain conditions. */
 static uint8_t reference_decide(const struct lf_trailer *p, const struct lf_trailer *s)
 {
     if (s->magic == LF_MAGIC_GOOD && s->image_ok == LF_FLAG_UNSET) {
@@ -308,7 +308,7 @@ static void test_status_placement(void **state)
     (void)state;
     struct lf_status_map m = status_map(LF_STATUS_MOVE, 3);
     assert_int_equal(lf_status_steps(&m), 9);
-    /* Spec 2.4: move record idx-1, swap record MAX + (idx-1)*2 + (state-1). */
+    /* mcuboot.md 2.4: move record idx-1, swap record MAX + (idx-1)*2 + (state-1). */
     static const uint32_t rec[9] = {0, 1, 2, 256, 257, 258, 259, 260, 261};
     static const uint8_t val[9] = {1, 1, 1, 1, 2, 1, 2, 1, 2};
     for (uint32_t e = 0; e < 9; e++) {

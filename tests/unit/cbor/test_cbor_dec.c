@@ -287,7 +287,7 @@ static void test_state_write_go(void **state)
     assert_int_equal(decode_state_write("a16468617368616100", &confirm, &hl), LF_E_CBOR_TYPE);
 }
 
-/* Echo request of spec/smp.md 3.1, definite and zcbor-indefinite. */
+/* Echo request of docs/reference/smp.md 3.1, definite and zcbor-indefinite. */
 static void test_echo(void **state)
 {
     (void)state;

@@ -83,7 +83,7 @@ static void test_simple_and_strings(void **state)
                       "60");
 }
 
-/* The echo request of spec/smp.md 3.1 and a v2 error response. */
+/* The echo request of docs/reference/smp.md 3.1 and a v2 error response. */
 static void test_smp_payloads(void **state)
 {
     (void)state;

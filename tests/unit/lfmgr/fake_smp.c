@@ -100,7 +100,7 @@ static size_t reply_err(struct fake_smp *f, const struct lf_smp_hdr *req, uint8_
 
 #define SMP_RC 0xFFFFu /* reply_err group meaning "an SMP-level rc" */
 
-/* ---- image upload (Zephyr semantics, spec/smp.md 4) ---------------------------------- */
+/* ---- image upload (Zephyr semantics, docs/reference/smp.md 4) ------------------------ */
 
 static size_t do_upload(struct fake_smp *f, const struct lf_smp_hdr *h, struct lf_cbor_dec *d,
                         uint8_t *out, size_t cap)

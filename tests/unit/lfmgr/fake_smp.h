@@ -4,7 +4,7 @@
 /*
  * A fake SMP server for lfmgr's tests, built from the same core CBOR, header,
  * serial and BLE code as the real one, with Zephyr's upload semantics
- * (spec/smp.md 4) and fault injection. One message in, at most one out.
+ * (docs/reference/smp.md 4) and fault injection. One message in, at most one out.
  * Serving loops (threads) over a pty, UDP and the simulated BLE link, and an
  * in-process lfm_conn for deterministic tests (a missing reply is an
  * immediate timeout).

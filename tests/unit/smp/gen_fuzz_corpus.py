@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Seeds for tests/fuzz/smp_request.c (written to tests/fuzz/corpus/smp_request/):
 one file per scenario, [options byte][BE16 length][packet]... with packets
-built from the request shapes of spec/smp.md section 2. The images match the
+built from the request shapes of docs/reference/smp.md section 2. The images match the
 harness's small board (S1 at CPU address 0x8000)."""
 import hashlib
 import os

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Expected SMP messages for the image-group tests, from the shapes of
-spec/smp.md section 2.2, encoded by this small CBOR encoder (independent of
+docs/reference/smp.md section 2.2, encoded by this small CBOR encoder (independent of
 the C codec under test). Writes smp_vectors.h next to this script:
 
     python3 tests/unit/smp/gen_vectors.py
@@ -173,7 +173,7 @@ V['SLOT_INFO_NO_HANDOFF'] = msg(1, 1, 1, 3, 6, {'images': [
 V['SLOT_INFO_LEGACY_REQ'] = msg(0, 0, 1, 3, 6, {})
 
 
-# ---- upload (spec 2.2 id 1 and section 4; docs/smp-upload.md U1-U15) ----
+# ---- upload (smp.md 2.2 id 1 and section 4; docs/smp-upload.md U1-U15) ----
 # Requests carry the keys in the order the Go CLI and smpclient send them;
 # only the first 64 bytes of an image unless the case needs it whole.
 def up(ver, body, seq=0x10):

@@ -1,5 +1,5 @@
 /*
- * Image group other than upload (spec 2.2): state read in both shapes,
+ * Image group other than upload (docs/reference/smp.md 2.2): state read in both shapes,
  * state write (test / confirm) with every error case, erase, slot info.
  * Expected messages: smp_vectors.h (gen_vectors.py).
  */

@@ -1,5 +1,5 @@
 /*
- * OS group (spec 2.1): every command and error path, byte-exact, in the
+ * OS group (docs/reference/smp.md 2.1): every command and error path, byte-exact, in the
  * current reply shape and the legacy one.
  */
 #include <setjmp.h>

@@ -1,5 +1,5 @@
 /*
- * The interop quirks of real clients (spec 5 and the checklist of 6), each
+ * The interop quirks of real clients (docs/reference/smp.md 5 and the checklist of 6), each
  * played the way that client plays it:
  *   Go mcumgr CLI: v1 headers and a reply byte 0 of exactly 1 or 3, erase
  *     before upload, "image" in every chunk, 51-byte (unaligned) chunks,

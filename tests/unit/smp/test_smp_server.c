@@ -1,8 +1,8 @@
 /*
- * SMP envelope (spec section 1): header mirroring, versions, ops, errors in
+ * SMP envelope (docs/reference/smp.md section 1): header mirroring, versions, ops, errors in
  * both styles, several messages per packet, short buffers. Byte-exact
  * requests and responses; the expected bytes were produced with an
- * independent CBOR encoder from the spec's shapes.
+ * independent CBOR encoder from the shapes of smp.md 2.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,7 +15,7 @@
 #include "lf/err.h"
 #include "smp_fixture.h"
 
-/* Spec 3.1 worked example's message: v1 write echo "hello", seq 0x42. The
+/* smp.md 3.1 worked example's message: v1 write echo "hello", seq 0x42. The
  * Go CLI needs byte 0 of the reply to be exactly 3. */
 static void test_v1_echo_mirrors_version_zero(void **state)
 {

@@ -1,8 +1,8 @@
 /*
  * The virtual device's transports with the server behind them: UDP (one
- * message per datagram), the pty with the serial framing (the spec's worked
- * example, chunked lines, the emulated baud rate) and the simulated BLE
- * link at MTUs from 23 to 517.
+ * message per datagram), the pty with the serial framing (the worked
+ * example of docs/reference/smp.md 3.1, chunked lines, the emulated baud
+ * rate) and the simulated BLE link at MTUs from 23 to 517.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -120,7 +120,7 @@ static void test_pty_spec_worked_example(void **state)
     snprintf(link, sizeof(link), "%s/tty", F.dir);
     assert_int_equal(lf_sim_pty_open(&p, link, 0, F.cfg.buf_size - 4u), LF_OK);
     int cfd = open_client(link);
-    /* spec 3.1: v1 echo "hello", seq 0x42, in one line */
+    /* smp.md 3.1: v1 echo "hello", seq 0x42, in one line */
     static const char line[] = "\x06\x09"
                                "ABMCAAAJAABCAKFhZGVoZWxsb8EJ\n";
     /* console noise before it is ignored */

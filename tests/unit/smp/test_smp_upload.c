@@ -1,5 +1,5 @@
 /*
- * Image upload (spec 2.2 and 4, docs/smp-upload.md): complete uploads to
+ * Image upload (docs/reference/smp.md 2.2 and 4, docs/smp-upload.md): complete uploads to
  * both images, resume after a disconnect and after a device reset, wrong
  * offsets, every refusal (and that it changes nothing on flash), progressive
  * erase, the security-counter and variant checks of stage-1 uploads, and

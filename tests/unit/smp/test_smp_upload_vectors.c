@@ -1,5 +1,5 @@
 /*
- * Upload, byte for byte (spec 2.2 id 1 and section 4; docs/smp-upload.md
+ * Upload, byte for byte (docs/reference/smp.md 2.2 id 1 and section 4; docs/smp-upload.md
  * U1-U15 and section 2): every first-chunk refusal, the session replies
  * (wrong offsets, overrun, resume, last chunk, early match, no session) and
  * the stage-1 admission checks, as request and reply bytes produced by

@@ -49,7 +49,7 @@ static void put32(uint8_t *b, uint32_t v)
     put16(b + 2, (uint16_t)(v >> 16));
 }
 
-/* Signature over the 32-byte image digest (spec 1.7: the digest is the
+/* Signature over the 32-byte image digest (docs/reference/mcuboot.md 1.7: the digest is the
  * ECDSA hash value and the Ed25519 message). */
 static int s0_sign_digest(const struct s0_key *k, const uint8_t digest[32], uint8_t *sig,
                           size_t *sig_len)

@@ -24,7 +24,7 @@ static void test_crc_check_value(void **state)
         assert_int_equal(c, 0x31C3);
     }
     assert_int_equal(lf_crc16_xmodem(0, NULL, 0), 0);
-    /* The worked example of spec/smp.md 3.1. */
+    /* The worked example of docs/reference/smp.md 3.1. */
     static const uint8_t msg[] = {0x02, 0x00, 0x00, 0x09, 0x00, 0x00, 0x42, 0x00, 0xa1,
                                   0x61, 0x64, 0x65, 0x68, 0x65, 0x6c, 0x6c, 0x6f};
     assert_int_equal(lf_crc16_xmodem(0, msg, sizeof(msg)), 0xC109);

@@ -1,4 +1,4 @@
-/* SMP header encode/decode (spec/smp.md 1.1) and the protocol constants. */
+/* SMP header encode/decode (docs/reference/smp.md 1.1) and the protocol constants. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -10,7 +10,7 @@
 #include "lf/err.h"
 #include "lf/smp_hdr.h"
 
-/* The echo request of spec/smp.md 3.1: v1 write, group 0, seq 0x42, id 0. */
+/* The echo request of smp.md 3.1: v1 write, group 0, seq 0x42, id 0. */
 static void test_spec_example(void **state)
 {
     (void)state;
@@ -31,7 +31,7 @@ static void test_spec_example(void **state)
     assert_memory_equal(out, msg, LF_SMP_HDR_SIZE);
 }
 
-/* Byte 0 = (ver << 3) | op: the four examples of the spec. */
+/* Byte 0 = (ver << 3) | op: the four examples of smp.md 1.1. */
 static void test_byte0(void **state)
 {
     (void)state;
@@ -109,7 +109,7 @@ static void test_errors(void **state)
     assert_int_equal(lf_smp_hdr_encode(&bad, out), LF_E_INVAL);
 }
 
-/* The numbers that go on the wire, against spec/smp.md 1.5 to 1.8. */
+/* The numbers that go on the wire, against smp.md 1.5 to 1.8. */
 static void test_constants(void **state)
 {
     (void)state;

@@ -1,5 +1,5 @@
 /*
- * SMP serial framing (spec/smp.md 3.1): the worked example byte for byte, a
+ * SMP serial framing (docs/reference/smp.md 3.1): the worked example byte for byte, a
  * 600-byte message against a framing produced by Python's base64 and
  * binascii.crc_hqx (serial_600.bin, made with:
  *   payload = bytes((i * 7 + 3) & 0xff for i in range(592))
