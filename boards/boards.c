@@ -35,6 +35,11 @@ const struct lf_board lf_board_nrf52840dk_nor64k = {
     .name = "nrf52840dk-nor64k", LF_BOARD_DEFAULTS
 #include "nrf52840dk-nor64k.def"
 };
+
+const struct lf_board lf_board_qemu = {
+    .name = "qemu", LF_BOARD_DEFAULTS
+#include "qemu.def"
+};
 #pragma GCC diagnostic pop
 /* clang-format on */
 
@@ -42,6 +47,7 @@ static const struct lf_board *const lf_boards[] = {
     &lf_board_nrf52840dk,
     &lf_board_nrf52840dk_qspi,
     &lf_board_nrf52840dk_nor64k,
+    &lf_board_qemu,
 };
 
 const struct lf_board *lf_board_find(const char *name)
