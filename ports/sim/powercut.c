@@ -18,6 +18,8 @@
 struct lf_pc_report {
     uint64_t ops;
     int rc;
+    bool cut;          /* sent by the cut itself (the process then dies) */
+    bool torn_partial; /* the cut was torn and left a half-done operation */
     char why[LF_PC_WHY_MAX];
 };
 
@@ -101,6 +103,24 @@ static int lf_pc_snapshot(const char *dir, bool restore)
 
 /* ---- one step in a fresh process --------------------------------------- */
 
+/* The child's pipe and device, for the report its power cut sends. */
+static int lf_pc_child_fd = -1;
+
+/* on_cut of every step process: tell the runner what the cut left (a torn
+ * operation half done or not), then die as the flash model would. */
+static void lf_pc_child_cut(void *arg)
+{
+    const struct lf_sim_device *dev = arg;
+    struct lf_pc_report r;
+    memset(&r, 0, sizeof(r));
+    r.ops = dev->pc.ops;
+    r.cut = true;
+    r.torn_partial = dev->pc.torn_partial;
+    ssize_t w = write(lf_pc_child_fd, &r, sizeof(r));
+    (void)w;
+    _exit(LF_SIM_CUT_EXIT);
+}
+
 static enum lf_pc_outcome lf_pc_child(const struct lf_pc_scenario *s, const char *dir,
                                       lf_pc_step_fn step, struct lf_pc_cut cut,
                                       struct lf_pc_report *rep)
@@ -133,6 +153,9 @@ static enum lf_pc_outcome lf_pc_child(const struct lf_pc_scenario *s, const char
             dev.pc.cut_at = cut.at;
             dev.pc.kind = cut.kind;
             dev.pc.seed = (uint32_t)(cut.at * 7919u + (unsigned)cut.kind);
+            lf_pc_child_fd = fds[1];
+            dev.pc.on_cut = lf_pc_child_cut;
+            dev.pc.on_cut_arg = &dev;
             r.rc = step(&dev, s->arg, r.why, sizeof(r.why));
             r.ops = dev.pc.ops;
             lf_sim_device_close(&dev);
@@ -154,6 +177,9 @@ static enum lf_pc_outcome lf_pc_child(const struct lf_pc_scenario *s, const char
     int status = 0;
     waitpid(pid, &status, 0);
     if (WIFEXITED(status) && WEXITSTATUS(status) == LF_SIM_CUT_EXIT) {
+        if (got != (ssize_t)sizeof(*rep) || !rep->cut) {
+            rep->torn_partial = false; /* died without its report */
+        }
         return LF_PC_CUT_DIED;
     }
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && got == (ssize_t)sizeof(*rep)) {
@@ -189,11 +215,13 @@ static char lf_pc_kind_char(enum lf_sim_cut_kind k)
 }
 
 /* One case: cut at first (and optionally again at second during resume),
- * then finish and check. Returns 0 if the invariants hold. */
+ * then finish and check. Returns 0 if the invariants hold. *tore: the first
+ * cut was torn and left its operation half done. */
 static int lf_pc_case(const struct lf_pc_scenario *s, const char *dir, struct lf_pc_cut first,
-                      struct lf_pc_cut second, char *why, size_t why_len)
+                      struct lf_pc_cut second, char *why, size_t why_len, bool *tore)
 {
     struct lf_pc_report rep;
+    *tore = false;
     lf_pc_step_fn resume = s->resume ? s->resume : s->run;
     if (lf_pc_snapshot(dir, true) != 0) {
         snprintf(why, why_len, "cannot restore the snapshot");
@@ -205,6 +233,7 @@ static int lf_pc_case(const struct lf_pc_scenario *s, const char *dir, struct lf
                  (unsigned long long)first.at, o == LF_PC_DONE ? "flow ended first" : rep.why);
         return -1;
     }
+    *tore = first.kind == LF_SIM_CUT_TORN && rep.torn_partial;
     if (second.at != 0) {
         o = lf_pc_child(s, dir, resume, second, &rep);
         if (o == LF_PC_DONE) {
@@ -327,7 +356,8 @@ int lf_pc_run(const struct lf_pc_scenario *s, const struct lf_pc_options *opt,
         }
         printf("\n");
         res->cuts = 1;
-        if (lf_pc_case(s, dir, first, second, why, sizeof(why)) != 0) {
+        bool tore;
+        if (lf_pc_case(s, dir, first, second, why, sizeof(why), &tore) != 0) {
             lf_pc_report_failure(s, opt, res, first, second, why);
         }
         printf("powercut %s: replay, %llu failures\n", s->name, (unsigned long long)res->failures);
@@ -363,7 +393,11 @@ int lf_pc_run(const struct lf_pc_scenario *s, const struct lf_pc_options *opt,
             second.at = 0;
             second.kind = LF_SIM_CUT_CLEAN;
             res->cuts++;
-            if (lf_pc_case(s, dir, first, second, why, sizeof(why)) != 0) {
+            bool tore;
+            int bad = lf_pc_case(s, dir, first, second, why, sizeof(why), &tore);
+            res->torn_cuts += first.kind == LF_SIM_CUT_TORN;
+            res->torn_partial += tore;
+            if (bad) {
                 lf_pc_report_failure(s, opt, res, first, second, why);
             } else if (opt->verbose) {
                 printf("  ok %s: cut %llu%c\n", s->name, (unsigned long long)n,
@@ -392,19 +426,31 @@ int lf_pc_run(const struct lf_pc_scenario *s, const struct lf_pc_options *opt,
                     second.at = m;
                     second.kind = k2 == 0 ? LF_SIM_CUT_CLEAN : LF_SIM_CUT_TORN;
                     res->cuts++;
-                    if (lf_pc_case(s, dir, first, second, why, sizeof(why)) != 0) {
+                    bool tore2;
+                    if (lf_pc_case(s, dir, first, second, why, sizeof(why), &tore2) != 0) {
                         lf_pc_report_failure(s, opt, res, first, second, why);
                     }
                 }
             }
         }
     }
+    /* The runner checks itself: torn cuts must leave half-done operations,
+     * or a scenario passes only because they have become clean cuts. */
+    unsigned min_pct = opt->min_torn_pct ? opt->min_torn_pct : LF_PC_MIN_TORN_PCT;
+    if (res->torn_cuts > 0 && res->torn_partial * 100u < (uint64_t)min_pct * res->torn_cuts) {
+        res->failures++;
+        printf("  FAIL %s: only %llu of %llu torn cuts left an operation half done (at least "
+               "%u%% must): torn cuts no longer tear\n",
+               s->name, (unsigned long long)res->torn_partial, (unsigned long long)res->torn_cuts,
+               min_pct);
+    }
     printf("powercut %s: %llu ops, %llu cuts, %llu failures", s->name, (unsigned long long)res->ops,
            (unsigned long long)res->cuts, (unsigned long long)res->failures);
     if (stride > 1) {
         printf(" (every %u-th op)", stride);
     }
-    printf("\n");
+    printf("; %llu of %llu torn cuts tore\n", (unsigned long long)res->torn_partial,
+           (unsigned long long)res->torn_cuts);
     fflush(stdout);
     return 0;
 }

@@ -25,8 +25,14 @@
  * the next "boot" sees only the flash files.
  *
  * Output: one line per scenario,
- *   powercut <name>: <T> ops, <C> cuts, <F> failures
+ *   powercut <name>: <T> ops, <C> cuts, <F> failures; <P> of <Q> torn cuts tore
  * and, per failure, the replay argument (LF_PC_REPLAY=<name>@<N><c|t>).
+ *
+ * Self-check: a torn cut that leaves its operation either not started or
+ * complete is only a clean cut. The runner counts the single torn cuts whose
+ * operation it really left half done (P of Q) and counts one more failure
+ * when fewer than min_torn_pct percent did: a flash model whose torn cuts
+ * stopped tearing fails every scenario instead of passing them silently.
  */
 
 /* A scenario step. Runs in a child process with the device opened from its
@@ -62,12 +68,21 @@ struct lf_pc_options {
     unsigned double_stride;
     bool verbose;      /* print every cut */
     unsigned max_fail; /* stop printing details after this many (0 = 20) */
+    /* The runner's self-check: at least this percentage of the single torn
+     * cuts must leave their operation half done (0 = LF_PC_MIN_TORN_PCT). */
+    unsigned min_torn_pct;
 };
 
+#define LF_PC_MIN_TORN_PCT 25u
+
 struct lf_pc_result {
-    uint64_t ops;      /* T: operations of the uncut flow */
-    uint64_t cuts;     /* cut runs executed */
-    uint64_t failures; /* cut runs whose invariants failed */
+    uint64_t ops;          /* T: operations of the uncut flow */
+    uint64_t cuts;         /* cut runs executed */
+    uint64_t failures;     /* cut runs whose invariants failed, plus 1 if the
+                              self-check below fails */
+    uint64_t torn_cuts;    /* single torn cuts run (double cuts not counted) */
+    uint64_t torn_partial; /* of those, the ones whose operation was left half
+                              done: programmed or erased in part */
 };
 
 /*
