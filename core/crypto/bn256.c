@@ -31,8 +31,8 @@ bool lf_bn_is_zero(const uint32_t a[LF_BN_LIMBS])
     return acc == 0;
 }
 
-static uint32_t bn_add(uint32_t r[LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],
-                       const uint32_t b[LF_BN_LIMBS])
+uint32_t lf_bn_add(uint32_t r[LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],
+                   const uint32_t b[LF_BN_LIMBS])
 {
     uint64_t c = 0;
     for (int i = 0; i < LF_BN_LIMBS; i++) {
@@ -55,56 +55,89 @@ uint32_t lf_bn_sub(uint32_t r[LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],
     return borrow;
 }
 
+void lf_bn_copy(uint32_t r[LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS])
+{
+    for (int i = 0; i < LF_BN_LIMBS; i++) {
+        r[i] = a[i];
+    }
+}
+
+void lf_bn_reduce_once(uint32_t r[LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS], uint32_t carry,
+                       const uint32_t m[LF_BN_LIMBS])
+{
+    uint32_t t[LF_BN_LIMBS];
+    uint32_t borrow = lf_bn_sub(t, a, m);
+    lf_bn_copy(r, (carry || !borrow) ? t : a);
+}
+
 void lf_bn_mod_add(uint32_t r[LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],
                    const uint32_t b[LF_BN_LIMBS], const struct lf_bn_mod *mod)
 {
-    uint32_t t[LF_BN_LIMBS];
-    uint32_t carry = bn_add(r, a, b);
     /* a + b < 2m: subtract m once if the sum overflowed 2^256 or is >= m. */
-    uint32_t borrow = lf_bn_sub(t, r, mod->m);
-    if (carry || !borrow) {
-        memcpy(r, t, sizeof(t));
-    }
+    uint32_t carry = lf_bn_add(r, a, b);
+    lf_bn_reduce_once(r, r, carry, mod->m);
 }
 
 void lf_bn_mod_sub(uint32_t r[LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],
                    const uint32_t b[LF_BN_LIMBS], const struct lf_bn_mod *mod)
 {
     if (lf_bn_sub(r, a, b)) {
-        bn_add(r, r, mod->m);
+        lf_bn_add(r, r, mod->m);
+    }
+}
+
+/* lo:hi = a * b + lo + hi, which cannot overflow 64 bits. The Cortex-M4 (and
+ * every ARMv7E-M core) does this in one UMAAL instruction. */
+static inline void mul_add2(uint32_t *lo, uint32_t *hi, uint32_t a, uint32_t b)
+{
+#if defined(__ARM_FEATURE_DSP) && defined(__thumb2__)
+    __asm__("umaal %0, %1, %2, %3" : "+r"(*lo), "+r"(*hi) : "r"(a), "r"(b));
+#else
+    uint64_t t = (uint64_t)a * b + *lo + *hi;
+    *lo = (uint32_t)t;
+    *hi = (uint32_t)(t >> 32);
+#endif
+}
+
+void lf_bn_mul(uint32_t r[2 * LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],
+               const uint32_t b[LF_BN_LIMBS])
+{
+    /* Operand scanning: one row of 8 multiply-accumulates per limb of b. */
+    for (int i = 0; i < 2 * LF_BN_LIMBS; i++) {
+        r[i] = 0;
+    }
+    for (int i = 0; i < LF_BN_LIMBS; i++) {
+        uint32_t c = 0, bi = b[i];
+        uint32_t *row = r + i;
+#pragma GCC unroll 8
+        for (int j = 0; j < LF_BN_LIMBS; j++) {
+            mul_add2(&row[j], &c, a[j], bi);
+        }
+        row[LF_BN_LIMBS] = c;
     }
 }
 
 void lf_bn_mont_mul(uint32_t r[LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],
                     const uint32_t b[LF_BN_LIMBS], const struct lf_bn_mod *mod)
 {
-    uint32_t t[LF_BN_LIMBS + 2] = {0};
+    /* Separated operand scanning: the full product, then eight steps that each
+     * add the multiple q * m clearing the lowest remaining limb. `top` is the
+     * carry out of limb i + 8, which the next step adds in with its own. */
+    uint32_t t[2 * LF_BN_LIMBS];
+    uint32_t top = 0;
+    lf_bn_mul(t, a, b);
     for (int i = 0; i < LF_BN_LIMBS; i++) {
-        /* t += a * b[i] */
-        uint64_t c = 0;
+        uint32_t q = t[i] * mod->m0inv, c = 0;
+#pragma GCC unroll 8
         for (int j = 0; j < LF_BN_LIMBS; j++) {
-            c = (uint64_t)a[j] * b[i] + t[j] + (c >> 32);
-            t[j] = (uint32_t)c;
+            mul_add2(&t[i + j], &c, q, mod->m[j]);
         }
-        c = (uint64_t)t[LF_BN_LIMBS] + (c >> 32);
-        t[LF_BN_LIMBS] = (uint32_t)c;
-        t[LF_BN_LIMBS + 1] = (uint32_t)(c >> 32);
-        /* t = (t + q * m) / 2^32, q chosen so that the low limb cancels */
-        uint32_t q = t[0] * mod->m0inv;
-        c = (uint64_t)q * mod->m[0] + t[0];
-        for (int j = 1; j < LF_BN_LIMBS; j++) {
-            c = (uint64_t)q * mod->m[j] + t[j] + (c >> 32);
-            t[j - 1] = (uint32_t)c;
-        }
-        c = (uint64_t)t[LF_BN_LIMBS] + (c >> 32);
-        t[LF_BN_LIMBS - 1] = (uint32_t)c;
-        t[LF_BN_LIMBS] = t[LF_BN_LIMBS + 1] + (uint32_t)(c >> 32);
+        uint64_t s = (uint64_t)t[i + LF_BN_LIMBS] + c + top;
+        t[i + LF_BN_LIMBS] = (uint32_t)s;
+        top = (uint32_t)(s >> 32);
     }
-    /* t < 2m here: t[8] is the 257th bit. */
-    uint32_t borrow = lf_bn_sub(r, t, mod->m);
-    if (!t[LF_BN_LIMBS] && borrow) {
-        memcpy(r, t, LF_BN_LIMBS * sizeof(uint32_t));
-    }
+    /* t / R < 2m: top is its 257th bit. */
+    lf_bn_reduce_once(r, t + LF_BN_LIMBS, top, mod->m);
 }
 
 void lf_bn_to_mont(uint32_t r[LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],

@@ -37,6 +37,10 @@ extern const uint32_t lf_bn_one[LF_BN_LIMBS];
 int lf_bn_cmp(const uint32_t a[LF_BN_LIMBS], const uint32_t b[LF_BN_LIMBS]);
 bool lf_bn_is_zero(const uint32_t a[LF_BN_LIMBS]);
 
+/* r = a + b mod 2^256; returns the carry (0 or 1). */
+uint32_t lf_bn_add(uint32_t r[LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],
+                   const uint32_t b[LF_BN_LIMBS]);
+
 /* r = a - b mod 2^256; returns the borrow (0 or 1). */
 uint32_t lf_bn_sub(uint32_t r[LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],
                    const uint32_t b[LF_BN_LIMBS]);
@@ -46,6 +50,17 @@ void lf_bn_mod_add(uint32_t r[LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],
                    const uint32_t b[LF_BN_LIMBS], const struct lf_bn_mod *mod);
 void lf_bn_mod_sub(uint32_t r[LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],
                    const uint32_t b[LF_BN_LIMBS], const struct lf_bn_mod *mod);
+
+/* r = a * b, the full 512-bit product; r must not overlap a or b. */
+void lf_bn_mul(uint32_t r[2 * LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],
+               const uint32_t b[LF_BN_LIMBS]);
+
+/* r = a. */
+void lf_bn_copy(uint32_t r[LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS]);
+
+/* r = carry * 2^256 + a, minus m if that is >= m: for values below 2m. */
+void lf_bn_reduce_once(uint32_t r[LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS], uint32_t carry,
+                       const uint32_t m[LF_BN_LIMBS]);
 
 /* r = a * b / R mod m. Needs b < m; a may be any 256-bit value. */
 void lf_bn_mont_mul(uint32_t r[LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],

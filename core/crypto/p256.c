@@ -3,7 +3,9 @@
  * of bn256.c. Points are in Jacobian coordinates (x = X/Z^2, y = Y/Z^3), with
  * Z = 0 standing for the point at infinity; every coordinate is kept in
  * Montgomery form mod p. u1*G + u2*Q is computed with Shamir's trick: one
- * doubling per bit and an addition of G, Q or G+Q where the bits say so.
+ * doubling per bit and an addition of G, Q or G+Q where the bits say so. The
+ * result's x is compared with r without inverting Z: X == r Z^2, or
+ * (r + n) Z^2 when r + n < p.
  */
 #include "lf/p256.h"
 
@@ -49,6 +51,13 @@ static void fe_mul(uint32_t r[LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],
                    const uint32_t b[LF_BN_LIMBS])
 {
     lf_bn_mont_mul(r, a, b, &lf_bn_p256_p);
+}
+
+static void point_copy(struct p256_point *r, const struct p256_point *p)
+{
+    lf_bn_copy(r->x, p->x);
+    lf_bn_copy(r->y, p->y);
+    lf_bn_copy(r->z, p->z);
 }
 
 static void fe_add(uint32_t r[LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],
@@ -98,11 +107,11 @@ static void p256_double(struct p256_point *r, const struct p256_point *p)
 static void p256_add(struct p256_point *r, const struct p256_point *p, const struct p256_point *q)
 {
     if (lf_bn_is_zero(p->z)) {
-        *r = *q;
+        point_copy(r, q);
         return;
     }
     if (lf_bn_is_zero(q->z)) {
-        *r = *p;
+        point_copy(r, p);
         return;
     }
     uint32_t zz1[LF_BN_LIMBS], zz2[LF_BN_LIMBS], u1[LF_BN_LIMBS], u2[LF_BN_LIMBS], s1[LF_BN_LIMBS],
@@ -235,16 +244,21 @@ int lf_p256_verify(const uint8_t pub[LF_P256_PUBKEY_SIZE], const uint8_t *digest
         return LF_E_CRYPTO_BAD_SIGNATURE;
     }
 
-    /* x = X / Z^2, back to a plain integer, then reduced mod n (x < p < 2n). */
-    lf_bn_mod_inv(acc.z, acc.z, &lf_bn_p256_p);
+    /* x mod n == r, with x = X / Z^2 < p < 2n: x is r, or r + n if that is
+     * below p. Compare X with r Z^2 (and (r + n) Z^2) instead of inverting Z:
+     * r times Z^2 in Montgomery form is r Z^2 plain, so X leaves the form. */
     fe_mul(acc.z, acc.z, acc.z);
-    fe_mul(acc.x, acc.x, acc.z);
     lf_bn_from_mont(acc.x, acc.x, &lf_bn_p256_p);
-    if (lf_bn_cmp(acc.x, lf_bn_p256_n.m) >= 0) {
-        lf_bn_sub(acc.x, acc.x, lf_bn_p256_n.m);
+    lf_bn_sub(u1, lf_bn_p256_p.m, lf_bn_p256_n.m); /* p - n */
+    for (;;) {
+        fe_mul(e, r, acc.z);
+        if (lf_bn_cmp(e, acc.x) == 0) {
+            return LF_OK;
+        }
+        if (lf_bn_cmp(r, u1) >= 0) {
+            return LF_E_CRYPTO_BAD_SIGNATURE;
+        }
+        lf_bn_add(r, r, lf_bn_p256_n.m);   /* r + n < p: a second candidate */
+        memcpy(u1, lf_bn_one, sizeof(u1)); /* r + n >= 1: no third */
     }
-    if (lf_bn_cmp(acc.x, r) == 0) {
-        return LF_OK;
-    }
-    return LF_E_CRYPTO_BAD_SIGNATURE;
 }
