@@ -136,6 +136,17 @@ void smp_img_load(const struct lf_smp_server *s, uint8_t image, struct smp_image
     }
     slot_read(smp_img_area(s, image, 0), &im->slot[0]);
     slot_read(smp_img_area(s, image, 1), &im->slot[1]);
+    /* A slot an unfinished upload is writing holds the new header over what
+     * is left of the old image (its TLVs, its hash): not an image. Zephyr
+     * skips it the same way (its state read lists only slots whose image
+     * info reads back complete). */
+    for (uint8_t sl = 0; sl < 2; sl++) {
+        const struct lf_flash_area *fa = im->slot[sl].fa;
+        if (s->up.active && fa && s->up.area_id == fa->id) {
+            im->slot[sl].present = false;
+            im->incomplete[sl] = true;
+        }
+    }
     if (image == 0) {
         image0_flags(im);
     } else {

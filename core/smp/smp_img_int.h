@@ -39,8 +39,9 @@ struct smp_image {
     bool served;    /* image 1 needs a valid stage-0 handoff */
     uint8_t active; /* running slot (image 0: 0; image 1: the handoff's) */
     struct smp_slot slot[2];
-    uint8_t flags[2]; /* SMP_F_* */
-    bool in_use[2];   /* erase and upload refused (active, pending, or a fallback) */
+    uint8_t flags[2];   /* SMP_F_* */
+    bool in_use[2];     /* erase and upload refused (active, pending, or a fallback) */
+    bool incomplete[2]; /* an unfinished upload writes this slot: listed as empty */
     /* image 0: the swap type the trailers request; image 1: S slot states */
     uint8_t swap_type;
     uint8_t s_state[2];

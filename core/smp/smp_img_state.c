@@ -238,6 +238,12 @@ int smp_img_state_write(struct lf_smp_ctx *c)
             }
         }
         if (!found) {
+            for (uint8_t i = 0; i < LF_SMP_IMAGES; i++) {
+                if (im[i].served && (im[i].incomplete[0] || im[i].incomplete[1])) {
+                    return lf_smp_fail_group(c, LF_SMP_IMG_ERR_HASH_NOT_FOUND,
+                                             "upload not finished: run the same upload again");
+                }
+            }
             return lf_smp_fail_group(c, LF_SMP_IMG_ERR_HASH_NOT_FOUND, "no image with this hash");
         }
     }

@@ -2,12 +2,13 @@
  * OS management group (group 0, docs/reference/smp.md 2.1; docs/smp-server.md section 3):
  * echo, reset, mcumgr parameters, OS/application info, datetime and
  * bootloader info with its queries ("mode", "active_b0_slot", and our own
- * "counter" and "boot_record"). Task and memory-pool statistics and console
- * echo control answer ENOTSUP, as Zephyr does without an RTOS to report on.
+ * "counter", "boot_record", "last_error", "keys" and "recovery"). Task and memory-pool statistics
+ * and console echo control answer ENOTSUP, as Zephyr does without an RTOS to report on.
  */
 #include <string.h>
 
 #include "lf/err.h"
+#include "lf/sha256.h"
 #include "lf/smp_server.h"
 #include "lf/version.h"
 
@@ -286,6 +287,42 @@ static int query_boot_record(struct lf_smp_ctx *c)
     return 0;
 }
 
+/* The SHA-256 of every key of a keyring: what an image's KEYHASH TLV, or the
+ * hash of its PUBKEY TLV, must equal. */
+static void enc_key_hashes(struct lf_cbor_enc *e, const char *name, const struct lf_keyring *r)
+{
+    lf_cbor_enc_text_z(e, name);
+    lf_cbor_enc_array_open(e);
+    for (uint8_t i = 0; r && i < r->count; i++) {
+        const struct lf_pubkey *k = &r->keys[i];
+        uint8_t h[LF_SHA256_SIZE];
+        if (k->hash) {
+            lf_cbor_enc_bytes(e, k->hash, LF_SHA256_SIZE);
+        } else if (k->der) {
+            lf_sha256(k->der, k->der_len, h);
+            lf_cbor_enc_bytes(e, h, sizeof(h));
+        }
+    }
+    lf_cbor_enc_array_close(e);
+}
+
+/* "keys": the hashes of the keys uploads are checked with, so that a client
+ * refuses a wrongly signed image before sending it. Read-only, public data. */
+static int query_keys(struct lf_smp_ctx *c)
+{
+    const struct lf_smp_platform *p = c->srv->plat;
+    if (!p->keys[0] && !p->keys[1]) {
+        return lf_smp_fail_group(c, LF_SMP_OS_ERR_QUERY_YIELDS_NO_ANSWER, "keys not known here");
+    }
+    if (p->keys[0]) {
+        enc_key_hashes(&c->enc, "app", p->keys[0]);
+    }
+    if (p->keys[1]) {
+        enc_key_hashes(&c->enc, "root", p->keys[1]);
+    }
+    return 0;
+}
+
 static int os_bootloader(struct lf_smp_ctx *c)
 {
     const struct lf_smp_server_cfg *cfg = c->srv->cfg;
@@ -325,6 +362,11 @@ static int os_bootloader(struct lf_smp_ctx *c)
         }
     } else if (lf_cbor_str_eq(&q, "boot_record")) {
         return query_boot_record(c);
+    } else if (lf_cbor_str_eq(&q, "keys")) {
+        return query_keys(c);
+    } else if (lf_cbor_str_eq(&q, "recovery")) {
+        lf_cbor_enc_text_z(e, "recovery");
+        lf_cbor_enc_bool(e, c->srv->plat->recovery);
     } else if (lf_cbor_str_eq(&q, "last_error")) {
         const struct lf_smp_last_err *l = &c->srv->last_err;
         if (!l->set) {

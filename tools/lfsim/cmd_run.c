@@ -305,6 +305,7 @@ static int boot_and_serve(const struct run_opts *o, struct lf_sim_udp *udp, stru
         run_close(&dev, sh);
         return LF_EXIT_INTERNAL;
     }
+    app.plat.recovery = end == LFSIM_BOOT_RECOVERY; /* bootloader info query "recovery" */
     struct lf_smp_server *srvp = &app.srv;
     int rc = 0;
     while (!g_stop) {

@@ -141,6 +141,9 @@ struct lf_smp_platform {
     /* The newest boot record (lf_boot_record_read of the STATE area, age 0)
      * for the bootloader info query "boot_record". NULL: query unanswered. */
     int (*boot_record)(void *ctx, struct lf_boot_record *rec);
+    /* The server runs as stage 1's recovery: no valid application booted
+     * (bootloader info query "recovery"). */
+    bool recovery;
 };
 
 struct lf_smp_server_cfg {
