@@ -2,7 +2,9 @@
  * Scenario tests of the upgrade engine on the virtual device, for every
  * (board, strategy) pair we ship: upgrade (test, reset, confirm), revert
  * (test, reset, reset without confirm), permanent upgrade, bad signature,
- * wrong key, downgrade attempts, oversized image, leftover trailers, foreign
+ * wrong key (signed with an untrusted key, or a trusted signature whose
+ * KEYHASH names an untrusted key), a payload changed after signing (as an
+ * update and as the primary), downgrade attempts, oversized image, leftover trailers, foreign
  * images and the classify hook, the security-counter hooks, and a layout the
  * strategy cannot use. Images are signed with OpenSSL (boot_testlib.c); both
  * slots' contents and trailers are checked after each step.
@@ -20,6 +22,7 @@
 #include "boards.h"
 #include "boot_testlib.h"
 #include "lf/err.h"
+#include "lf/sha256.h"
 
 struct config {
     const char *name;
@@ -43,11 +46,14 @@ static const struct config configs[] = {
 static struct bt_key key;
 static struct bt_key wrong_key;
 static struct bt_keyring ring;
-static struct bt_image v1;     /* 1.0.0, sec_cnt 1 */
-static struct bt_image v2;     /* 2.0.0, sec_cnt 2 */
-static struct bt_image v2_bad; /* v2 with one signature bit flipped */
-static struct bt_image v2_wrong;
-static struct bt_image v3_cnt1; /* 3.0.0 with sec_cnt 1 (counter downgrade) */
+static struct bt_image v1;         /* 1.0.0, sec_cnt 1 */
+static struct bt_image v2;         /* 2.0.0, sec_cnt 2 */
+static struct bt_image v2_bad;     /* v2 with one signature bit flipped */
+static struct bt_image v2_wrong;   /* signed with the untrusted key, its KEYHASH */
+static struct bt_image v2_keyhash; /* signed with the trusted key, the untrusted key's KEYHASH */
+static struct bt_image v2_payload; /* one payload byte changed after signing */
+static struct bt_image v1_payload; /* the same for a factory primary */
+static struct bt_image v3_cnt1;    /* 3.0.0 with sec_cnt 1 (counter downgrade) */
 static struct bt_image v3_nocnt;
 static struct bt_image rom_fixed; /* linked for S0 */
 
@@ -80,6 +86,41 @@ static int make(struct bt_image *img, const struct bt_key *k, uint8_t major, uin
     return bt_image_make(&s, img);
 }
 
+static uint32_t le16(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8;
+}
+
+/* Offset of the value of the first unprotected TLV of `type`, or 0. */
+static uint32_t tlv_find(const struct bt_image *img, uint16_t type)
+{
+    const uint8_t *b = img->data;
+    uint32_t off = le16(b + 8) + (le16(b + 12) | le16(b + 14) << 16);
+    if (le16(b + off) == LF_IMAGE_TLV_PROT_INFO) {
+        off += le16(b + off + 2);
+    }
+    if (le16(b + off) != LF_IMAGE_TLV_INFO) {
+        return 0;
+    }
+    uint32_t end = off + le16(b + off + 2);
+    for (off += 4; off + 4 <= end && end <= img->len; off += 4 + le16(b + off + 2)) {
+        if (le16(b + off) == type) {
+            return off + 4;
+        }
+    }
+    return 0;
+}
+
+/* The image's KEYHASH TLV is the SHA-256 of k's public key. */
+static bool keyhash_is(const struct bt_image *img, const struct bt_key *k)
+{
+    uint8_t h[LF_SHA256_SIZE];
+    lf_sha256(k->der, k->der_len, h);
+    uint32_t at = tlv_find(img, LF_TLV_KEYHASH);
+    return at != 0 && le16(img->data + at - 2) == LF_SHA256_SIZE &&
+           memcmp(img->data + at, h, sizeof(h)) == 0;
+}
+
 static int group_setup(void **state)
 {
     (void)state;
@@ -90,17 +131,33 @@ static int group_setup(void **state)
     int err = make(&v1, &key, 1, 9000, true, 1, 0, 0) | make(&v2, &key, 2, 13000, true, 2, 0, 0) |
               make(&v2_bad, &key, 2, 13000, true, 2, 0, 0) |
               make(&v2_wrong, &wrong_key, 2, 13000, true, 2, 0, 0) |
+              make(&v2_keyhash, &key, 2, 13000, true, 2, 0, 0) |
+              make(&v2_payload, &key, 2, 13000, true, 2, 0, 0) |
+              make(&v1_payload, &key, 1, 9000, true, 1, 0, 0) |
               make(&v3_cnt1, &key, 3, 5000, true, 1, 0, 0) |
               make(&v3_nocnt, &key, 3, 5000, false, 0, 0, 0) |
               make(&rom_fixed, &key, 4, 3000, false, 0, LF_IMAGE_F_ROM_FIXED, 0x4000);
     v2_bad.data[v2_bad.len - 1] ^= 0x01; /* last byte of the DER signature: s */
-    return err;
+    if (err) {
+        return err;
+    }
+    /* one payload byte, after signing: header 0x200, payload 13000 / 9000 */
+    v2_payload.data[0x200 + 6000] ^= 0x10;
+    v1_payload.data[0x200 + 100] ^= 0x01;
+    /* the trusted signature kept, the key named by the untrusted key's hash */
+    uint32_t at = tlv_find(&v2_keyhash, LF_TLV_KEYHASH);
+    if (at == 0) {
+        return -1;
+    }
+    lf_sha256(wrong_key.der, wrong_key.der_len, v2_keyhash.data + at);
+    return 0;
 }
 
 static int group_teardown(void **state)
 {
     (void)state;
-    struct bt_image *all[] = {&v1, &v2, &v2_bad, &v2_wrong, &v3_cnt1, &v3_nocnt, &rom_fixed};
+    struct bt_image *all[] = {&v1,         &v2,         &v2_bad,  &v2_wrong, &v2_keyhash,
+                              &v2_payload, &v1_payload, &v3_cnt1, &v3_nocnt, &rom_fixed};
     for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
         bt_image_free(all[i]);
     }
@@ -330,6 +387,60 @@ static void sc_wrong_key(void **state)
     fresh_device(s, &v1);
     expect_rejected(s, &v2_wrong, true, LF_E_IMG_UNKNOWN_KEY);
     expect_primary(s, &v1);
+}
+
+/* A payload changed after signing: refused as an update (the primary and
+ * its trailer untouched, the request cleared, the record says why), and as
+ * the only image a factory primary holds (nothing boots, record says why). */
+static void sc_payload_changed(void **state)
+{
+    struct sc *s = *state;
+    struct lf_boot_result res;
+    fresh_device(s, &v1);
+    /* v2 as signed (same header, same SHA256 TLV: the same signed
+     * contents), one payload byte different */
+    uint32_t h_at = tlv_find(&v2_payload, LF_TLV_SHA256);
+    assert_int_not_equal(h_at, 0);
+    assert_int_equal(tlv_find(&v2, LF_TLV_SHA256), h_at);
+    assert_memory_equal(v2_payload.data, v2.data, 0x200);
+    assert_memory_equal(v2_payload.data + h_at, v2.data + h_at, LF_SHA256_SIZE);
+    assert_memory_not_equal(v2_payload.data + 0x200, v2.data + 0x200, 13000);
+    expect_rejected(s, &v2_payload, false, LF_E_IMG_HASH_MISMATCH);
+    expect_primary(s, &v1);
+    assert_int_equal(bt_trailer(s->pri).magic, LF_MAGIC_UNSET);
+    expect_rejected(s, &v2_payload, true, LF_E_IMG_HASH_MISMATCH);
+    expect_primary(s, &v1);
+    /* a factory primary whose payload changed after signing: not booted */
+    fresh_device(s, &v1_payload);
+    assert_int_equal(boot(s, &res), LF_E_BOOT_NO_VALID_IMAGE);
+    assert_int_equal(res.action, LF_BOOT_ACT_NO_VALID_IMAGE);
+    assert_int_equal(res.reason, LF_E_IMG_HASH_MISMATCH);
+    struct lf_boot_record r = last_record(s, 0);
+    assert_int_equal(r.action, LF_BOOT_ACT_NO_VALID_IMAGE);
+    assert_int_equal(r.reason, LF_E_IMG_HASH_MISMATCH);
+}
+
+/* The key given as a KEYHASH of an untrusted key: refused whether the image
+ * was really signed with that key or carries a trusted key's signature
+ * (the KEYHASH chooses the key; no other key is tried). */
+static void sc_untrusted_keyhash(void **state)
+{
+    struct sc *s = *state;
+    struct lf_boot_result res;
+    assert_true(keyhash_is(&v2_wrong, &wrong_key));
+    assert_true(keyhash_is(&v2_keyhash, &wrong_key));
+    assert_true(keyhash_is(&v2, &key));
+    fresh_device(s, &v1);
+    expect_rejected(s, &v2_wrong, false, LF_E_IMG_UNKNOWN_KEY);
+    expect_primary(s, &v1);
+    expect_rejected(s, &v2_keyhash, true, LF_E_IMG_UNKNOWN_KEY);
+    expect_primary(s, &v1);
+    assert_int_equal(bt_trailer(s->pri).magic, LF_MAGIC_UNSET);
+    /* as a factory primary: not booted */
+    fresh_device(s, &v2_keyhash);
+    assert_int_equal(boot(s, &res), LF_E_BOOT_NO_VALID_IMAGE);
+    assert_int_equal(res.reason, LF_E_IMG_UNKNOWN_KEY);
+    assert_int_equal(last_record(s, 0).reason, LF_E_IMG_UNKNOWN_KEY);
 }
 
 /* A bad upload while a trial runs: the trial image stays (MCUboot's FAIL). */
@@ -685,6 +796,8 @@ static const struct scenario scenarios[] = {
     {"permanent", sc_permanent, false},
     {"bad-signature", sc_bad_signature, false},
     {"wrong-key", sc_wrong_key, false},
+    {"payload-changed", sc_payload_changed, false},
+    {"untrusted-keyhash", sc_untrusted_keyhash, false},
     {"bad-upload-during-trial", sc_bad_upload_during_trial, false},
     {"downgrade", sc_downgrade, false},
     {"counter-sink", sc_counter_sink, false},
