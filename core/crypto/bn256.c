@@ -11,6 +11,7 @@
 #include <string.h>
 
 const uint32_t lf_bn_one[LF_BN_LIMBS] = {1};
+const uint32_t lf_bn_zero[LF_BN_LIMBS] = {0};
 
 int lf_bn_cmp(const uint32_t a[LF_BN_LIMBS], const uint32_t b[LF_BN_LIMBS])
 {
@@ -86,19 +87,6 @@ void lf_bn_mod_sub(uint32_t r[LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],
     }
 }
 
-/* lo:hi = a * b + lo + hi, which cannot overflow 64 bits. The Cortex-M4 (and
- * every ARMv7E-M core) does this in one UMAAL instruction. */
-static inline void mul_add2(uint32_t *lo, uint32_t *hi, uint32_t a, uint32_t b)
-{
-#if defined(__ARM_FEATURE_DSP) && defined(__thumb2__)
-    __asm__("umaal %0, %1, %2, %3" : "+r"(*lo), "+r"(*hi) : "r"(a), "r"(b));
-#else
-    uint64_t t = (uint64_t)a * b + *lo + *hi;
-    *lo = (uint32_t)t;
-    *hi = (uint32_t)(t >> 32);
-#endif
-}
-
 void lf_bn_mul(uint32_t r[2 * LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],
                const uint32_t b[LF_BN_LIMBS])
 {
@@ -111,7 +99,7 @@ void lf_bn_mul(uint32_t r[2 * LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],
         uint32_t *row = r + i;
 #pragma GCC unroll 8
         for (int j = 0; j < LF_BN_LIMBS; j++) {
-            mul_add2(&row[j], &c, a[j], bi);
+            lf_bn_mul_add2(&row[j], &c, a[j], bi);
         }
         row[LF_BN_LIMBS] = c;
     }
@@ -130,7 +118,7 @@ void lf_bn_mont_mul(uint32_t r[LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],
         uint32_t q = t[i] * mod->m0inv, c = 0;
 #pragma GCC unroll 8
         for (int j = 0; j < LF_BN_LIMBS; j++) {
-            mul_add2(&t[i + j], &c, q, mod->m[j]);
+            lf_bn_mul_add2(&t[i + j], &c, q, mod->m[j]);
         }
         uint64_t s = (uint64_t)t[i + LF_BN_LIMBS] + c + top;
         t[i + LF_BN_LIMBS] = (uint32_t)s;
@@ -138,6 +126,44 @@ void lf_bn_mont_mul(uint32_t r[LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],
     }
     /* t / R < 2m: top is its 257th bit. */
     lf_bn_reduce_once(r, t + LF_BN_LIMBS, top, mod->m);
+}
+
+int lf_bn_wnaf(int8_t out[LF_BN_WNAF_LEN], const uint32_t k[LF_BN_LIMBS], unsigned w)
+{
+    /* Width-w NAF: scanning up from bit 0, an odd remainder gives the digit
+     * d = k mods 2^w (odd, |d| < 2^(w-1)) and k -= d clears its low w bits, so
+     * every nonzero digit is followed by at least w - 1 zeros. t holds the
+     * remainder shifted down to the current bit, with one extra limb for the
+     * carry of k -= d when d < 0. */
+    uint32_t t[LF_BN_LIMBS + 1];
+    int top = -1;
+    lf_bn_copy(t, k);
+    t[LF_BN_LIMBS] = 0;
+    for (int i = 0; i < LF_BN_WNAF_LEN; i++) {
+        int d = 0;
+        if (t[0] & 1) {
+            d = (int)(t[0] & ((1u << w) - 1));
+            if (d >= (1 << (w - 1))) {
+                d -= 1 << w;
+            }
+            if (d > 0) {
+                t[0] -= (uint32_t)d; /* the low bits are d: no borrow */
+            } else {
+                uint32_t c = (uint32_t)-d;
+                for (int j = 0; j <= LF_BN_LIMBS && c; j++) {
+                    t[j] += c;
+                    c = t[j] < c;
+                }
+            }
+            top = i;
+        }
+        out[i] = (int8_t)d;
+        for (int j = 0; j < LF_BN_LIMBS; j++) {
+            t[j] = t[j] >> 1 | t[j + 1] << 31;
+        }
+        t[LF_BN_LIMBS] >>= 1;
+    }
+    return top;
 }
 
 void lf_bn_to_mont(uint32_t r[LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],

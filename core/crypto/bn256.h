@@ -30,8 +30,8 @@ struct lf_bn_mod {
 extern const struct lf_bn_mod lf_bn_p256_p, lf_bn_p256_n;
 extern const struct lf_bn_mod lf_bn_ed25519_p, lf_bn_ed25519_l;
 
-/* The number 1 (plain, not Montgomery form). */
-extern const uint32_t lf_bn_one[LF_BN_LIMBS];
+/* The numbers 0 and 1 (plain, not Montgomery form). */
+extern const uint32_t lf_bn_zero[LF_BN_LIMBS], lf_bn_one[LF_BN_LIMBS];
 
 /* -1, 0 or 1 as a <, ==, > b. */
 int lf_bn_cmp(const uint32_t a[LF_BN_LIMBS], const uint32_t b[LF_BN_LIMBS]);
@@ -50,6 +50,19 @@ void lf_bn_mod_add(uint32_t r[LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],
                    const uint32_t b[LF_BN_LIMBS], const struct lf_bn_mod *mod);
 void lf_bn_mod_sub(uint32_t r[LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],
                    const uint32_t b[LF_BN_LIMBS], const struct lf_bn_mod *mod);
+
+/* lo:hi = a * b + lo + hi, which cannot overflow 64 bits. ARMv7E-M cores
+ * (the Cortex-M4) do this in one UMAAL instruction. */
+static inline void lf_bn_mul_add2(uint32_t *lo, uint32_t *hi, uint32_t a, uint32_t b)
+{
+#if defined(__ARM_FEATURE_DSP) && defined(__thumb2__)
+    __asm__("umaal %0, %1, %2, %3" : "+r"(*lo), "+r"(*hi) : "r"(a), "r"(b));
+#else
+    uint64_t t = (uint64_t)a * b + *lo + *hi;
+    *lo = (uint32_t)t;
+    *hi = (uint32_t)(t >> 32);
+#endif
+}
 
 /* r = a * b, the full 512-bit product; r must not overlap a or b. */
 void lf_bn_mul(uint32_t r[2 * LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],
@@ -84,6 +97,12 @@ void lf_bn_mod_inv(uint32_t r[LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],
 /* r = (hi * 2^256 + lo) mod m, plain values; hi and lo are any 256-bit values. */
 void lf_bn_mod_wide(uint32_t r[LF_BN_LIMBS], const uint32_t lo[LF_BN_LIMBS],
                     const uint32_t hi[LF_BN_LIMBS], const struct lf_bn_mod *mod);
+
+/* Width-w NAF of k (2 <= w <= 7): out[i] is the digit of 2^i, zero or odd
+ * with |digit| < 2^(w-1), and k = sum out[i] 2^i. Returns the index of the
+ * highest nonzero digit, or -1 for k = 0. */
+#define LF_BN_WNAF_LEN 257
+int lf_bn_wnaf(int8_t out[LF_BN_WNAF_LEN], const uint32_t k[LF_BN_LIMBS], unsigned w);
 
 /* Conversions from/to 32 bytes, big-endian (P-256) or little-endian (Ed25519). */
 void lf_bn_from_be(uint32_t r[LF_BN_LIMBS], const uint8_t in[32]);
