@@ -90,18 +90,27 @@ void lf_bn_mod_sub(uint32_t r[LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],
 void lf_bn_mul(uint32_t r[2 * LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],
                const uint32_t b[LF_BN_LIMBS])
 {
-    /* Operand scanning: one row of 8 multiply-accumulates per limb of b. */
-    for (int i = 0; i < 2 * LF_BN_LIMBS; i++) {
+    /* Operand scanning, two rows (limbs b[i], b[i + 1]) per pass: limb i + j
+     * takes a[j] b[i] and a[j - 1] b[i + 1], so each a[j] and each limb of r
+     * is loaded once per pass. A pass writes limbs i .. i + 9, the highest two
+     * for the first time. */
+    for (int i = 0; i < LF_BN_LIMBS; i++) {
         r[i] = 0;
     }
-    for (int i = 0; i < LF_BN_LIMBS; i++) {
-        uint32_t c = 0, bi = b[i];
+    for (int i = 0; i < LF_BN_LIMBS; i += 2) {
+        uint32_t b0 = b[i], b1 = b[i + 1], c0 = 0, c1 = 0, prev = 0;
         uint32_t *row = r + i;
 #pragma GCC unroll 8
         for (int j = 0; j < LF_BN_LIMBS; j++) {
-            lf_bn_mul_add2(&row[j], &c, a[j], bi);
+            uint32_t x = row[j], aj = a[j];
+            lf_bn_mul_add2(&x, &c0, aj, b0);
+            lf_bn_mul_add2(&x, &c1, prev, b1);
+            row[j] = x;
+            prev = aj;
         }
-        row[LF_BN_LIMBS] = c;
+        lf_bn_mul_add2(&c0, &c1, prev, b1);
+        row[LF_BN_LIMBS] = c0;
+        row[LF_BN_LIMBS + 1] = c1;
     }
 }
 
