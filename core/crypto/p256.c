@@ -2,8 +2,9 @@
  * ECDSA P-256 verification (SEC 1 4.1.4) on the generic Montgomery arithmetic
  * of bn256.c. Points are in Jacobian coordinates (x = X/Z^2, y = Y/Z^3), with
  * Z = 0 standing for the point at infinity; every coordinate is kept in
- * Montgomery form mod p. u1*G + u2*Q is computed with Shamir's trick: one
- * doubling per bit and an addition of G, Q or G+Q where the bits say so. The
+ * Montgomery form mod p. u1*G + u2*Q is computed with one doubling chain and
+ * width-4 NAFs of u1 and u2: each nonzero digit d adds or subtracts |d| G or
+ * |d| Q from tables of G, 3G, 5G, 7G and Q, 3Q, 5Q, 7Q built at run time. The
  * result's x is compared with r without inverting Z: X == r Z^2, or
  * (r + n) Z^2 when r + n < p.
  */
@@ -42,6 +43,9 @@ static const uint32_t p256_gx[LF_BN_LIMBS] = {
 static const uint32_t p256_gy[LF_BN_LIMBS] = {
     0x37bf51f5, 0xcbb64068, 0x6b315ece, 0x2bce3357, 0x7c0f9e16, 0x8ee7eb4a, 0xfe1a7f9b, 0x4fe342e2,
 };
+
+#define P256_WINDOW 4                        /* NAF width */
+#define P256_TABLE  (1 << (P256_WINDOW - 2)) /* odd multiples 1, 3, .., 2^(w-1) - 1 */
 
 struct p256_point {
     uint32_t x[LF_BN_LIMBS], y[LF_BN_LIMBS], z[LF_BN_LIMBS];
@@ -102,12 +106,16 @@ static void p256_double(struct p256_point *r, const struct p256_point *p)
     fe_sub(r->y, beta, gamma);
 }
 
-/* r = p + q for any p, q (infinity, p == q and p == -q included); r may alias
- * either. Formulas: "add-1998-cmo-2". */
-static void p256_add(struct p256_point *r, const struct p256_point *p, const struct p256_point *q)
+/* r = p + q, or p - q if neg, for any p, q (infinity, p == q and p == -q
+ * included); r may alias either. Formulas: "add-1998-cmo-2". */
+static void p256_add(struct p256_point *r, const struct p256_point *p, const struct p256_point *q,
+                     int neg)
 {
     if (lf_bn_is_zero(p->z)) {
         point_copy(r, q);
+        if (neg) {
+            fe_sub(r->y, lf_bn_zero, r->y);
+        }
         return;
     }
     if (lf_bn_is_zero(q->z)) {
@@ -124,6 +132,9 @@ static void p256_add(struct p256_point *r, const struct p256_point *p, const str
     fe_mul(s1, s1, zz2); /* S1 = Y1 Z2^3 */
     fe_mul(s2, q->y, p->z);
     fe_mul(s2, s2, zz1); /* S2 = Y2 Z1^3 */
+    if (neg) {
+        fe_sub(s2, lf_bn_zero, s2);
+    }
     fe_mul(t, p->z, q->z);
     fe_sub(u2, u2, u1); /* H = U2 - U1 */
     fe_sub(s2, s2, s1); /* R = S2 - S1 */
@@ -185,6 +196,18 @@ int lf_p256_pubkey_check(const uint8_t pub[LF_P256_PUBKEY_SIZE])
     return p256_decode(&pt, pub);
 }
 
+/* tab[i] = (2i + 1) p for the NAF digits; p is overwritten. Small multiples
+ * of a point of prime order n are never infinity, but p256_add would cope. */
+static void p256_odd_multiples(struct p256_point tab[P256_TABLE], struct p256_point *p)
+{
+    struct p256_point p2;
+    point_copy(&tab[0], p);
+    p256_double(&p2, p);
+    for (int i = 1; i < P256_TABLE; i++) {
+        p256_add(&tab[i], &tab[i - 1], &p2, 0);
+    }
+}
+
 static bool scalar_in_range(const uint32_t k[LF_BN_LIMBS])
 {
     return !lf_bn_is_zero(k) && lf_bn_cmp(k, lf_bn_p256_n.m) < 0;
@@ -193,12 +216,12 @@ static bool scalar_in_range(const uint32_t k[LF_BN_LIMBS])
 int lf_p256_verify(const uint8_t pub[LF_P256_PUBKEY_SIZE], const uint8_t *digest, size_t digest_len,
                    const uint8_t sig[LF_P256_SIG_SIZE])
 {
-    /* tab[0] = G, tab[1] = Q, tab[2] = G + Q: indexed by (u2 bit, u1 bit) - 1. */
-    struct p256_point tab[3], acc;
+    struct p256_point tab_g[P256_TABLE], tab_q[P256_TABLE], acc;
+    int8_t naf1[LF_BN_WNAF_LEN], naf2[LF_BN_WNAF_LEN];
     uint32_t r[LF_BN_LIMBS], s[LF_BN_LIMBS], e[LF_BN_LIMBS], u1[LF_BN_LIMBS], u2[LF_BN_LIMBS];
     uint8_t buf[32];
 
-    int err = p256_decode(&tab[1], pub);
+    int err = p256_decode(&acc, pub);
     if (err) {
         return err;
     }
@@ -227,17 +250,24 @@ int lf_p256_verify(const uint8_t pub[LF_P256_PUBKEY_SIZE], const uint8_t *digest
     lf_bn_mont_mul(u1, e, s, &lf_bn_p256_n);
     lf_bn_mont_mul(u2, r, s, &lf_bn_p256_n);
 
-    lf_bn_to_mont(tab[0].x, p256_gx, &lf_bn_p256_p);
-    lf_bn_to_mont(tab[0].y, p256_gy, &lf_bn_p256_p);
-    memcpy(tab[0].z, tab[1].z, sizeof(tab[0].z));
-    p256_add(&tab[2], &tab[0], &tab[1]);
+    p256_odd_multiples(tab_q, &acc);
+    lf_bn_to_mont(acc.x, p256_gx, &lf_bn_p256_p);
+    lf_bn_to_mont(acc.y, p256_gy, &lf_bn_p256_p);
+    lf_bn_copy(acc.z, tab_q[0].z);
+    p256_odd_multiples(tab_g, &acc);
 
+    /* acc = u1 G + u2 Q from the top NAF digit down. */
+    int top1 = lf_bn_wnaf(naf1, u1, P256_WINDOW);
+    int top2 = lf_bn_wnaf(naf2, u2, P256_WINDOW);
     memset(&acc, 0, sizeof(acc));
-    for (int i = 255; i >= 0; i--) {
+    for (int i = top1 > top2 ? top1 : top2; i >= 0; i--) {
         p256_double(&acc, &acc);
-        unsigned idx = ((u1[i / 32] >> (i % 32)) & 1) | ((u2[i / 32] >> (i % 32)) & 1) << 1;
-        if (idx) {
-            p256_add(&acc, &acc, &tab[idx - 1]);
+        int d1 = naf1[i], d2 = naf2[i];
+        if (d1) {
+            p256_add(&acc, &acc, &tab_g[(d1 < 0 ? -d1 : d1) >> 1], d1 < 0);
+        }
+        if (d2) {
+            p256_add(&acc, &acc, &tab_q[(d2 < 0 ? -d2 : d2) >> 1], d2 < 0);
         }
     }
     if (lf_bn_is_zero(acc.z)) {
