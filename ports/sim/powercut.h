@@ -73,7 +73,7 @@ struct lf_pc_options {
     unsigned min_torn_pct;
 };
 
-#define LF_PC_MIN_TORN_PCT 25u
+#define LF_PC_MIN_TORN_PCT 10u
 
 struct lf_pc_result {
     uint64_t ops;          /* T: operations of the uncut flow */
