@@ -221,7 +221,7 @@ static void take_exchange(struct lf_sim_ble_sock *b, const struct sockaddr_un *a
                           const uint8_t *pdu)
 {
     unsigned cm = (unsigned)pdu[1] | ((unsigned)pdu[2] << 8);
-    /* A client MTU below the minimum is read as the minimum (Core spec:
+    /* A client MTU below the minimum is read as the minimum (Bluetooth Core spec:
      * ATT_MTU is never below 23). */
     unsigned mtu = cm < b->mtu ? cm : b->mtu;
     if (mtu < LF_SMP_BLE_MTU_MIN) {

@@ -20,7 +20,7 @@
 #define LF_SMP_BLE_MTU_MIN  23u  /* ATT_MTU of LE without negotiation */
 #define LF_SMP_BLE_MTU_MAX  517u /* largest ATT_MTU stacks negotiate */
 #define LF_SMP_BLE_ATT_HDR  3u   /* opcode + handle in a write/notification */
-#define LF_SMP_BLE_ATTR_MAX 512u /* longest attribute value (Core spec, ATT) */
+#define LF_SMP_BLE_ATTR_MAX 512u /* longest attribute value (Bluetooth Core spec, ATT) */
 
 /* Payload bytes per write/notification for an ATT_MTU: MTU - 3, capped at
  * the 512-byte attribute value limit (so MTU 517 gives 512, not 514). 0 if
