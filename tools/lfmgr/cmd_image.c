@@ -7,6 +7,7 @@
 #include "cmds.h"
 #include "imgfile.h"
 #include "lf/err.h"
+#include "devcheck.h"
 #include "upload.h"
 
 #define STATE_MAX 16u
@@ -140,9 +141,62 @@ int lfm_cmd_image_test(struct lfm_session *s, const struct lfm_args *a)
     return set_state(s, "image test", a->pos[0], false);
 }
 
+/* `image confirm` without a hash: confirm what is on trial (the running
+ * stage 1, the running application), or say why there is nothing to. */
+static int confirm_running(struct lfm_session *s)
+{
+    struct lfm_dev d;
+    struct lf_smp_rsp rsp;
+    int err = lfm_dev_read(s, &d);
+    if (err) {
+        return err;
+    }
+    const struct lfm_slot_fact *app = d.s[0][0].present ? &d.s[0][0] : NULL;
+    const struct lfm_slot_fact *s1 = d.have_s1 ? &d.s[1][d.s1_active] : NULL;
+    bool no_app = !app || (d.have_recovery && d.recovery);
+    bool did = false;
+    if (s1 && !s1->confirmed) {
+        struct set_arg x = {s1->hash, 32, true};
+        err = lfm_request(s, "image confirm (stage 1)", build_set, &x, 0, &rsp);
+        if (err) {
+            return err;
+        }
+        if (!s->json) {
+            printf("confirmed stage 1 %s in S%u (it was on trial)\n", s1->vtext, d.s1_active);
+        }
+        did = true;
+    }
+    if (app && !no_app && !app->confirmed) {
+        struct set_arg x = {NULL, 0, true};
+        err = lfm_request(s, "image confirm (application)", build_set, &x, 0, &rsp);
+        if (err) {
+            return err;
+        }
+        if (!s->json) {
+            printf("confirmed the application %s (it was on trial)\n", app->vtext);
+        }
+        did = true;
+    }
+    if (!did && no_app) {
+        lfm_err("image confirm: nothing to confirm: the device runs no valid application (stage "
+                "1 serves recovery)%s; upload an application, test it and reset first",
+                s1 ? " and its stage 1 is confirmed" : "");
+        return LF_EXIT_DEVICE;
+    }
+    if (!did && !s->json) {
+        printf("nothing to confirm: the application %s%s%s is confirmed\n", app->vtext,
+               s1 ? ", like stage 1 " : "", s1 ? s1->vtext : "");
+        return LF_EXIT_OK;
+    }
+    return s->json ? lfm_cmd_image_list(s, NULL) : LF_EXIT_OK;
+}
+
 int lfm_cmd_image_confirm(struct lfm_session *s, const struct lfm_args *a)
 {
-    return set_state(s, "image confirm", a->npos > 0 ? a->pos[0] : NULL, true);
+    if (a->npos > 0) {
+        return set_state(s, "image confirm", a->pos[0], true);
+    }
+    return confirm_running(s);
 }
 
 struct erase_arg {
@@ -248,14 +302,36 @@ int lfm_cmd_image_upload(struct lfm_session *s, const struct lfm_args *a)
         free(data);
         return LF_EXIT_FILE;
     }
-    /* The device checks the image; we only learn its hash for the summary
-     * (any file may be uploaded, e.g. to test a server's checks). */
-    is_image = lfm_img_inspect(data, len, &info, why, sizeof(why)) == 0;
-    if (!is_image) {
-        lfm_log(s, "   (%s: %s; uploading it as it is)", a->pos[0], why);
+    /* Everything the device would refuse is refused here, before a byte
+     * is sent (--force sends anyway, e.g. to test a server's checks). */
+    struct lfm_img_facts f;
+    is_image = lfm_img_facts(data, len, &f, why, sizeof(why)) == 0;
+    info = f.info;
+    uint32_t image = a->has_image ? a->image : 0;
+    if (!is_image && !a->force) {
+        lfm_err("image upload: %s is not a signed MCUboot-format image (%s); nothing was sent "
+                "(--force sends it anyway)",
+                a->pos[0], why);
+        free(data);
+        return LF_EXIT_FILE;
+    }
+    if (is_image) {
+        struct lfm_dev d;
+        err = lfm_dev_read(s, &d);
+        if (err == LF_EXIT_OK) {
+            err = lfm_precheck("image upload", &d, d.board, &f, (uint32_t)len, image, a->force);
+        } else if (err != LF_EXIT_CONN) {
+            lfm_log(s, "   (the device does not list its images: checks skipped)");
+            lfm_error_text[0] = '\0';
+            err = LF_EXIT_OK;
+        }
+        if (err) {
+            free(data);
+            return err;
+        }
     }
     memset(&o, 0, sizeof(o));
-    o.image = a->has_image ? a->image : 0;
+    o.image = image;
     o.upgrade = a->upgrade;
     o.window = a->window;
     o.align = (uint16_t)a->align;

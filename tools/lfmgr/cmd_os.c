@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cmds.h"
+#include "devcheck.h"
 #include "lf/err.h"
 
 static int build_echo(struct lf_smp_req *r, const void *arg, size_t *len)
@@ -97,6 +98,22 @@ static int build_reset(struct lf_smp_req *r, const void *arg, size_t *len)
 int lfm_cmd_reset(struct lfm_session *s, const struct lfm_args *a)
 {
     struct lf_smp_rsp rsp;
+    if (!a->no_wait) {
+        struct lfm_dev before;
+        int err = lfm_dev_read(s, &before);
+        if (err == LF_EXIT_CONN) {
+            return err;
+        }
+        if (err == LF_EXIT_OK) {
+            err = lfm_reset_and_report(s, &before, NULL, a->force);
+            if (s->json) {
+                printf("{\"reset\": true}\n");
+            }
+            return err;
+        }
+        /* a device without an image list: a plain reset */
+        lfm_error_text[0] = '\0';
+    }
     int err = lfm_request(s, "reset", build_reset, &a->force, 0, &rsp);
     if (err) {
         return err;

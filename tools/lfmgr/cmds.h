@@ -24,6 +24,7 @@ struct lfm_args {
     const char *query;
     const char *board;
     bool no_reset;
+    bool no_wait;
 };
 
 typedef int (*lfm_cmd_fn)(struct lfm_session *s, const struct lfm_args *a);

@@ -17,6 +17,7 @@ enum {
     O_QUERY = 1u << 6,
     O_BOARD = 1u << 7,
     O_NO_RESET = 1u << 8,
+    O_NO_WAIT = 1u << 9,
 };
 
 struct cmd {
@@ -38,8 +39,11 @@ static const struct cmd cmds[] = {
      "Print the device's OS/application info; FORMAT letters as uname (default \"s\", \"a\" = "
      "all).",
      0, 0, 1, lfm_cmd_info},
-    {"reset", NULL, "reset [--force]",
-     "Reset the device (--force: even if the application objects).", O_FORCE, 0, 0, lfm_cmd_reset},
+    {"reset", NULL, "reset [--force] [--no-wait]",
+     "Reset the device (--force: even if the application objects), wait until it answers\n"
+     "again and report what it runs: an image marked for test now on trial or confirmed,\n"
+     "or reverted and why (exit 3). --no-wait: only send the reset.",
+     O_FORCE | O_NO_WAIT, 0, 0, lfm_cmd_reset},
     {"image", "list", "image list", "List the images in the device's slots (--json for scripts).",
      0, 0, 0, lfm_cmd_image_list},
     {"image", "upload", "image upload FILE [--image N] [--upgrade] [--window N] [--align N]",
@@ -47,26 +51,36 @@ static const struct cmd cmds[] = {
      "continues from the device's offset. --upgrade: the device refuses a version not newer\n"
      "than the running one. --window N: requests in flight (default 1 on serial,\n"
      "buf_count - 1 (at most 4) on UDP and BLE).\n"
-     "--align N: chunk data lengths are multiples of N (default 16).",
-     O_IMAGE | O_UPGRADE | O_WINDOW | O_ALIGN, 1, 1, lfm_cmd_image_upload},
+     "--align N: chunk data lengths are multiples of N (default 16).\n"
+     "Before sending, FILE is checked against the device: a signed image, not corrupt\n"
+     "(SHA-256), fits the slot, signed with a key the device trusts, not older than what\n"
+     "runs, a stage-1 image for the right S slot; --force sends it anyway.",
+     O_IMAGE | O_UPGRADE | O_WINDOW | O_ALIGN | O_FORCE, 1, 1, lfm_cmd_image_upload},
     {"image", "test", "image test HASH",
      "Mark the image with this hash (64 hex digits, from `image list`) for a trial boot.", 0, 1, 1,
      lfm_cmd_image_test},
     {"image", "confirm", "image confirm [HASH]",
-     "Make an image permanent; without HASH, confirm the running image.", 0, 0, 1,
-     lfm_cmd_image_confirm},
+     "Make an image permanent. Without HASH, confirm what runs on trial: stage 1 and/or the\n"
+     "application; fails (exit 3) when the device runs no valid application.",
+     0, 0, 1, lfm_cmd_image_confirm},
     {"image", "erase", "image erase [--slot N]",
      "Erase an update slot (default: the device's choice, the non-active slot).", O_SLOT, 0, 0,
      lfm_cmd_image_erase},
     {"bootloader", "info", "bootloader info [--query Q]",
      "Print the bootloader's name, mode and active stage-1 slot; --query Q sends one query.",
      O_QUERY, 0, 0, lfm_cmd_boot_info},
-    {"bootloader", "update", "bootloader update FILE [--board B] [--no-reset] [--upgrade]",
+    {"bootloader", "update",
+     "bootloader update FILE [--board B] [--no-reset] [--upgrade] [--force]",
      "Update stage 1: ask the device which S slot is active, send the variant for the other\n"
      "slot from FILE (an update file with both variants, or one signed image whose ROM_FIXED\n"
-     "address must be the inactive slot's on board B, default nrf52840dk), mark it for test\n"
-     "and reset into the trial boot (unless --no-reset).",
-     O_BOARD | O_NO_RESET | O_UPGRADE | O_WINDOW | O_ALIGN, 1, 1, lfm_cmd_boot_update},
+     "address must be the inactive slot's), mark it for test, reset into the trial boot and\n"
+     "report whether the new stage 1 runs confirmed (exit 3 if the device went back).\n"
+     "Board B: default the board the device reports, else the one the file's variants are\n"
+     "linked for; a B other than the device's is refused. Both variants are checked before\n"
+     "anything is sent (hash, key, version); a device without a valid application is\n"
+     "refused (the new stage 1 could not confirm itself). --force sends anyway.\n"
+     "--no-reset: stop after marking it for test.",
+     O_BOARD | O_NO_RESET | O_UPGRADE | O_WINDOW | O_ALIGN | O_FORCE, 1, 1, lfm_cmd_boot_update},
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
@@ -305,6 +319,9 @@ static int parse_opt(int argc, char **argv, int *i, struct gopts *g, struct lfm_
         TAKE_VALUE();
         a->board = v;
         *seen |= O_BOARD;
+    } else if (!strcmp(o, "--no-wait")) {
+        a->no_wait = true;
+        *seen |= O_NO_WAIT;
     } else if (!strcmp(o, "--no-reset")) {
         a->no_reset = true;
         *seen |= O_NO_RESET;
