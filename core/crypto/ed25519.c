@@ -235,13 +235,43 @@ static void ed_odd_multiples(struct ed_cached tab[ED_TABLE], struct ed_point *p)
     }
 }
 
+/* acc = [s]B - [k]A, with A given in acc: one doubling chain over the NAF
+ * digits of both scalars, from the top digit down, starting from the neutral
+ * element (0, 1, 1, 0). */
+static void ed_mul2(struct ed_point *acc, const uint32_t s[LF_BN_LIMBS],
+                    const uint32_t k[LF_BN_LIMBS])
+{
+    struct ed_cached tab_b[ED_TABLE], tab_a[ED_TABLE];
+    int8_t naf_s[LF_BN_WNAF_LEN], naf_k[LF_BN_WNAF_LEN];
+    ed_odd_multiples(tab_a, acc);
+    lf_bn_copy(acc->x, ed_bx);
+    lf_bn_copy(acc->y, ed_by);
+    lf_bn_copy(acc->z, lf_bn_one);
+    fe_mul(acc->t, ed_bx, ed_by);
+    ed_odd_multiples(tab_b, acc);
+
+    int top_s = lf_bn_wnaf(naf_s, s, ED_WINDOW);
+    int top_k = lf_bn_wnaf(naf_k, k, ED_WINDOW);
+    memset(acc, 0, sizeof(*acc));
+    acc->y[0] = 1;
+    acc->z[0] = 1;
+    for (int i = top_s > top_k ? top_s : top_k; i >= 0; i--) {
+        int ds = naf_s[i], dk = naf_k[i];
+        ed_double(acc, acc, ds || dk);
+        if (ds) {
+            ed_add(acc, acc, &tab_b[(ds < 0 ? -ds : ds) >> 1], ds < 0, dk != 0);
+        }
+        if (dk) { /* -[k]A: subtract for a positive digit */
+            ed_add(acc, acc, &tab_a[(dk < 0 ? -dk : dk) >> 1], dk > 0, 0);
+        }
+    }
+}
+
 int lf_ed25519_verify(const uint8_t pub[LF_ED25519_PUBKEY_SIZE], const uint8_t *msg, size_t msg_len,
                       const uint8_t sig[LF_ED25519_SIG_SIZE])
 {
-    struct ed_cached tab_b[ED_TABLE], tab_a[ED_TABLE];
     struct ed_point acc;
     struct lf_sha512 sha;
-    int8_t naf_s[LF_BN_WNAF_LEN], naf_k[LF_BN_WNAF_LEN];
     uint8_t h[LF_SHA512_SIZE];
     uint32_t s[LF_BN_LIMBS], k[LF_BN_LIMBS], hi[LF_BN_LIMBS];
 
@@ -264,32 +294,7 @@ int lf_ed25519_verify(const uint8_t pub[LF_ED25519_PUBKEY_SIZE], const uint8_t *
     lf_bn_from_le(hi, h + 32);
     lf_bn_mod_wide(k, k, hi, &lf_bn_ed25519_l);
 
-    /* Tables of odd multiples of A and B. */
-    ed_odd_multiples(tab_a, &acc);
-    lf_bn_copy(acc.x, ed_bx);
-    lf_bn_copy(acc.y, ed_by);
-    lf_bn_copy(acc.z, lf_bn_one);
-    fe_mul(acc.t, ed_bx, ed_by);
-    ed_odd_multiples(tab_b, &acc);
-
-    /* acc = [S]B - [k]A from the top digit down, starting from the neutral
-     * element (0, 1, 1, 0). */
-    int top_s = lf_bn_wnaf(naf_s, s, ED_WINDOW);
-    int top_k = lf_bn_wnaf(naf_k, k, ED_WINDOW);
-    int i = top_s > top_k ? top_s : top_k;
-    memset(&acc, 0, sizeof(acc));
-    acc.y[0] = 1;
-    acc.z[0] = 1;
-    for (; i >= 0; i--) {
-        int ds = naf_s[i], dk = naf_k[i];
-        ed_double(&acc, &acc, ds || dk);
-        if (ds) {
-            ed_add(&acc, &acc, &tab_b[(ds < 0 ? -ds : ds) >> 1], ds < 0, dk != 0);
-        }
-        if (dk) { /* -[k]A: subtract for a positive digit */
-            ed_add(&acc, &acc, &tab_a[(dk < 0 ? -dk : dk) >> 1], dk > 0, 0);
-        }
-    }
+    ed_mul2(&acc, s, k);
     ed_encode(h, &acc);
     if (memcmp(h, sig, 32) == 0) {
         return LF_OK;

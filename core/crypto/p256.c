@@ -208,6 +208,34 @@ static void p256_odd_multiples(struct p256_point tab[P256_TABLE], struct p256_po
     }
 }
 
+/* acc = u1 G + u2 Q, with Q given in acc: one doubling chain over the NAF
+ * digits of both scalars, from the top digit down. */
+static void p256_mul2(struct p256_point *acc, const uint32_t u1[LF_BN_LIMBS],
+                      const uint32_t u2[LF_BN_LIMBS])
+{
+    struct p256_point tab_g[P256_TABLE], tab_q[P256_TABLE];
+    int8_t naf1[LF_BN_WNAF_LEN], naf2[LF_BN_WNAF_LEN];
+    p256_odd_multiples(tab_q, acc);
+    lf_bn_to_mont(acc->x, p256_gx, &lf_bn_p256_p);
+    lf_bn_to_mont(acc->y, p256_gy, &lf_bn_p256_p);
+    lf_bn_copy(acc->z, tab_q[0].z);
+    p256_odd_multiples(tab_g, acc);
+
+    int top1 = lf_bn_wnaf(naf1, u1, P256_WINDOW);
+    int top2 = lf_bn_wnaf(naf2, u2, P256_WINDOW);
+    memset(acc, 0, sizeof(*acc));
+    for (int i = top1 > top2 ? top1 : top2; i >= 0; i--) {
+        p256_double(acc, acc);
+        int d1 = naf1[i], d2 = naf2[i];
+        if (d1) {
+            p256_add(acc, acc, &tab_g[(d1 < 0 ? -d1 : d1) >> 1], d1 < 0);
+        }
+        if (d2) {
+            p256_add(acc, acc, &tab_q[(d2 < 0 ? -d2 : d2) >> 1], d2 < 0);
+        }
+    }
+}
+
 static bool scalar_in_range(const uint32_t k[LF_BN_LIMBS])
 {
     return !lf_bn_is_zero(k) && lf_bn_cmp(k, lf_bn_p256_n.m) < 0;
@@ -216,8 +244,7 @@ static bool scalar_in_range(const uint32_t k[LF_BN_LIMBS])
 int lf_p256_verify(const uint8_t pub[LF_P256_PUBKEY_SIZE], const uint8_t *digest, size_t digest_len,
                    const uint8_t sig[LF_P256_SIG_SIZE])
 {
-    struct p256_point tab_g[P256_TABLE], tab_q[P256_TABLE], acc;
-    int8_t naf1[LF_BN_WNAF_LEN], naf2[LF_BN_WNAF_LEN];
+    struct p256_point acc;
     uint32_t r[LF_BN_LIMBS], s[LF_BN_LIMBS], e[LF_BN_LIMBS], u1[LF_BN_LIMBS], u2[LF_BN_LIMBS];
     uint8_t buf[32];
 
@@ -250,26 +277,7 @@ int lf_p256_verify(const uint8_t pub[LF_P256_PUBKEY_SIZE], const uint8_t *digest
     lf_bn_mont_mul(u1, e, s, &lf_bn_p256_n);
     lf_bn_mont_mul(u2, r, s, &lf_bn_p256_n);
 
-    p256_odd_multiples(tab_q, &acc);
-    lf_bn_to_mont(acc.x, p256_gx, &lf_bn_p256_p);
-    lf_bn_to_mont(acc.y, p256_gy, &lf_bn_p256_p);
-    lf_bn_copy(acc.z, tab_q[0].z);
-    p256_odd_multiples(tab_g, &acc);
-
-    /* acc = u1 G + u2 Q from the top NAF digit down. */
-    int top1 = lf_bn_wnaf(naf1, u1, P256_WINDOW);
-    int top2 = lf_bn_wnaf(naf2, u2, P256_WINDOW);
-    memset(&acc, 0, sizeof(acc));
-    for (int i = top1 > top2 ? top1 : top2; i >= 0; i--) {
-        p256_double(&acc, &acc);
-        int d1 = naf1[i], d2 = naf2[i];
-        if (d1) {
-            p256_add(&acc, &acc, &tab_g[(d1 < 0 ? -d1 : d1) >> 1], d1 < 0);
-        }
-        if (d2) {
-            p256_add(&acc, &acc, &tab_q[(d2 < 0 ? -d2 : d2) >> 1], d2 < 0);
-        }
-    }
+    p256_mul2(&acc, u1, u2);
     if (lf_bn_is_zero(acc.z)) {
         return LF_E_CRYPTO_BAD_SIGNATURE;
     }
