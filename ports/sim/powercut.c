@@ -379,7 +379,9 @@ int lf_pc_run(const struct lf_pc_scenario *s, const struct lf_pc_options *opt,
     unsigned kinds = opt->kinds ? opt->kinds : (LF_PC_CLEAN | LF_PC_TORN);
     unsigned stride = 1;
     const char *env_stride = getenv("LF_PC_STRIDE");
-    if (env_stride && atoi(env_stride) > 1) {
+    if (opt->stride > 0) {
+        stride = opt->stride;
+    } else if (env_stride && atoi(env_stride) > 1) {
         stride = (unsigned)atoi(env_stride);
     }
     lf_pc_step_fn resume = s->resume ? s->resume : s->run;

@@ -66,6 +66,9 @@ struct lf_pc_options {
      * `double_stride`-th first cut, every op of its resume). */
     bool double_cut;
     unsigned double_stride;
+    /* Cut at every stride-th operation only (0: the environment's
+     * LF_PC_STRIDE, else every operation). */
+    unsigned stride;
     bool verbose;      /* print every cut */
     unsigned max_fail; /* stop printing details after this many (0 = 20) */
     /* The runner's self-check: at least this percentage of the single torn

@@ -24,6 +24,7 @@ static void test_qspi(void **state)
 {
     (void)state;
     assert_int_equal(pc_swap_scenario(&lf_board_nrf52840dk_qspi, MOVE, PC_UPGRADE_TEST, 0), 0);
+    assert_int_equal(pc_swap_scenario(&lf_board_nrf52840dk_qspi, MOVE, PC_UPGRADE_PERM, 0), 0);
     assert_int_equal(pc_swap_scenario(&lf_board_nrf52840dk_qspi, MOVE, PC_REVERT, 0), 0);
 }
 
