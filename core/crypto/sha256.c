@@ -105,6 +105,9 @@ void lf_sha256_init(struct lf_sha256 *ctx)
 void lf_sha256_update(struct lf_sha256 *ctx, const void *data, size_t len)
 {
     const uint8_t *p = data;
+    if (len == 0) {
+        return; /* data may be NULL */
+    }
     ctx->total_len += len;
     if (ctx->block_len > 0) {
         size_t n = LF_SHA256_BLOCK - ctx->block_len;
