@@ -33,7 +33,7 @@ closure() { # label symbols...
   local args=()
   for s in "$@"; do args+=(-Wl,--undefined="$s"); done
   "$cc" -mcpu=cortex-m4 -mthumb -Os -nostartfiles --specs=nano.specs -Wl,--gc-sections \
-    -Wl,-e,"$1" "${args[@]}" "$out"/{bn256,sha256,sha512,p256,ed25519,der,spki}.o \
+    -Wl,-e,"$1" "${args[@]}" "$out"/*.o \
     -o "$out/closure.elf"
   arm-none-eabi-size "$out/closure.elf" | awk -v l="$label" 'NR==2 {printf "| %s | %d |\n", l, $1}'
 }
