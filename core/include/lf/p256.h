@@ -20,7 +20,7 @@
  * Verify sig (r||s) over a message digest of digest_len bytes (normally 32;
  * longer digests are truncated to the curve order's bit length, shorter ones
  * are used as is, as in SEC 1 4.1.4). digest may be NULL only when digest_len
- * is 0. Stack use is about 1.2 KiB on Cortex-M4 (-Os). Variable-time: no
+ * is 0. Stack use is about 2.2 KiB on Cortex-M4 (-Os). Variable-time: no
  * secrets are involved.
  * Returns LF_OK, LF_E_CRYPTO_BAD_KEY (point not on curve, coordinates >= p,
  * point at infinity), or LF_E_CRYPTO_BAD_SIGNATURE (r or s not in [1, n-1], or
