@@ -87,6 +87,9 @@ int smp_img_state_read(struct lf_smp_ctx *c);
 int smp_img_state_write(struct lf_smp_ctx *c);
 int smp_img_upload(struct lf_smp_ctx *c);
 int smp_img_erase(struct lf_smp_ctx *c);
+/* The legacy shape's "rc": 0, in the upload and erase replies only
+ * (docs/smp-server.md section 6); nothing in the default shape. */
+void smp_img_legacy_rc(struct lf_smp_ctx *c);
 int smp_img_slot_info(struct lf_smp_ctx *c);
 
 /* Upload session: restore at init, and drop (END) before anything else

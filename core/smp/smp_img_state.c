@@ -290,7 +290,16 @@ int smp_img_erase(struct lf_smp_ctx *c)
     if (smp_img_erase_range(s->fa, 0, s->fa->size) != LF_OK) {
         return lf_smp_fail_group(c, LF_SMP_IMG_ERR_FLASH_ERASE_FAILED, "fa erase fail");
     }
+    smp_img_legacy_rc(c); /* {"rc": 0} in the legacy shape, {} otherwise */
     return 0;
+}
+
+void smp_img_legacy_rc(struct lf_smp_ctx *c)
+{
+    if (c->srv->cfg->legacy_rc) {
+        lf_cbor_enc_text_z(&c->enc, "rc");
+        lf_cbor_enc_uint(&c->enc, 0);
+    }
 }
 
 int smp_img_slot_info(struct lf_smp_ctx *c)

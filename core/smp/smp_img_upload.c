@@ -47,8 +47,12 @@ static void up_log(const struct lf_smp_server *s, const char *fmt, uint32_t a, u
     lf_logf(s->plat->log, fmt, (unsigned)a, (unsigned)b);
 }
 
+/* Every successful upload reply. The legacy shape starts with "rc": 0, as
+ * Zephyr's img_mgmt.c does under CONFIG_MCUMGR_SMP_LEGACY_RC_BEHAVIOUR
+ * (docs/smp-server.md section 6). */
 static int reply_off(struct lf_smp_ctx *c, uint32_t off)
 {
+    smp_img_legacy_rc(c);
     lf_cbor_enc_text_z(&c->enc, "off");
     lf_cbor_enc_uint(&c->enc, off);
     return 0;

@@ -177,10 +177,6 @@ static int dispatch(struct lf_smp_ctx *c, const struct lf_smp_group *g, const ui
     if (failed) {
         return failed;
     }
-    if (c->srv->cfg->legacy_rc) {
-        lf_cbor_enc_text_z(&c->enc, "rc");
-        lf_cbor_enc_uint(&c->enc, 0);
-    }
     lf_cbor_enc_map_close(&c->enc);
     if (lf_cbor_enc_finish(&c->enc, NULL) != LF_OK) {
         return lf_smp_fail_rc(c, LF_SMP_RC_EMSGSIZE, "response too large");

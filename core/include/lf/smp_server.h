@@ -155,9 +155,12 @@ struct lf_smp_server_cfg {
     uint16_t buf_count; /* ... and how many requests it can hold */
     int8_t boot_mode;   /* MCUboot mode number of the application's bootloader (3 = swap-move) */
     bool no_downgrade;  /* the bootloader refuses downgrades */
-    /* Legacy reply shapes for older clients (cmcumgr, pre-3.3 tools): "rc": 0
-     * in every successful reply, no "match" and no "image" key, and the state
-     * list holds image 0 only. Default (false): Zephyr's current shapes. */
+    /* Legacy reply shapes for older clients (cmcumgr, pre-3.3 tools), as a
+     * single-image Zephyr build with CONFIG_MCUMGR_SMP_LEGACY_RC_BEHAVIOUR
+     * and without CONFIG_IMG_ENABLE_IMAGE_CHECK replies: "rc": 0 in the
+     * successful image upload and image erase replies only, no "match", no
+     * "image" key, the state list holds image 0 only (docs/smp-server.md
+     * section 6). Default (false): Zephyr's current shapes. */
     bool legacy_rc;
     bool verbose_err;            /* "rsn" with rc-shaped errors (v1, SMP-level) */
     bool rsn_v2;                 /* also "rsn" next to v2 "err" maps (smpclient rejects it) */

@@ -76,11 +76,9 @@ def ent(image, slot, ver, h, p=False, c=False, a=False, perm=False, legacy=False
     return d
 
 
-def state(ver, op, seq, ents, legacy=False):
-    b = {'images': ents, 'splitStatus': 0}
-    if legacy:
-        b['rc'] = 0
-    return msg(ver, op, 1, seq, 0, b)
+def state(ver, op, seq, ents):
+    # the legacy shape too: Zephyr's img_mgmt_state.c adds no "rc" here
+    return msg(ver, op, 1, seq, 0, {'images': ents, 'splitStatus': 0})
 
 
 APP0 = ent(0, 0, '1.0.0', H_APP, c=True, a=True)
@@ -97,7 +95,7 @@ V['STATE_READ'] = msg(1, 0, 1, 1, 0, {})
 V['STATE_DEFAULT'] = state(1, 1, 1, [APP0, S0])
 V['STATE_IMAGE0_ONLY'] = state(1, 1, 1, [APP0])
 V['STATE_READ_V1'] = msg(0, 0, 1, 1, 0, {})
-V['STATE_LEGACY'] = state(0, 1, 1, [ent(0, 0, '1.0.0', H_APP, c=True, a=True, legacy=True)], True)
+V['STATE_LEGACY'] = state(0, 1, 1, [ent(0, 0, '1.0.0', H_APP, c=True, a=True, legacy=True)])
 V['STATE_WITH_SECONDARIES'] = state(1, 1, 1, [APP0, ent(0, 1, '1.1.0', H_APP2), S0,
                                               ent(1, 1, '1.1.0', H_S1)])
 # state write, image 0

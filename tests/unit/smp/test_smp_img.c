@@ -59,7 +59,8 @@ static void test_state_read_default(void **state)
 static void test_state_read_legacy_shape(void **state)
 {
     (void)state;
-    /* cmcumgr: "rc": 0, all five flags, no "image" key (so image 0 only) */
+    /* cmcumgr: all five flags, no "image" key (so image 0 only), no "rc"
+     * (Zephyr's legacy rc covers upload and erase only) */
     F.cfg.legacy_rc = true;
     assert_int_equal(fx_send_hex(&F, V_STATE_READ_V1), 1);
     fx_expect(&F, 0, V_STATE_LEGACY);
