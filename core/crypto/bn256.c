@@ -66,9 +66,13 @@ void lf_bn_copy(uint32_t r[LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS])
 void lf_bn_reduce_once(uint32_t r[LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS], uint32_t carry,
                        const uint32_t m[LF_BN_LIMBS])
 {
-    uint32_t t[LF_BN_LIMBS];
-    uint32_t borrow = lf_bn_sub(t, a, m);
-    lf_bn_copy(r, (carry || !borrow) ? t : a);
+    /* The comparison almost always ends at the top limb, so this is cheaper
+     * than a trial subtraction. With a carry, a - m wraps to the right value. */
+    if (carry || lf_bn_cmp(a, m) >= 0) {
+        lf_bn_sub(r, a, m);
+    } else if (r != a) {
+        lf_bn_copy(r, a);
+    }
 }
 
 void lf_bn_mod_add(uint32_t r[LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],
