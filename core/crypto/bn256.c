@@ -141,40 +141,37 @@ void lf_bn_mont_mul(uint32_t r[LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],
     lf_bn_reduce_once(r, t + LF_BN_LIMBS, top, mod->m);
 }
 
+/* Bit i of k, 0 above bit 255. */
+static unsigned bit_at(const uint32_t k[LF_BN_LIMBS], int i)
+{
+    return i < 32 * LF_BN_LIMBS ? (k[i / 32] >> (i % 32)) & 1 : 0;
+}
+
 int lf_bn_wnaf(int8_t out[LF_BN_WNAF_LEN], const uint32_t k[LF_BN_LIMBS], unsigned w)
 {
-    /* Width-w NAF: scanning up from bit 0, an odd remainder gives the digit
-     * d = k mods 2^w (odd, |d| < 2^(w-1)) and k -= d clears its low w bits, so
-     * every nonzero digit is followed by at least w - 1 zeros. t holds the
-     * remainder shifted down to the current bit, with one extra limb for the
-     * carry of k -= d when d < 0. */
-    uint32_t t[LF_BN_LIMBS + 1];
+    /* Width-w NAF, scanning up: with c the carry of the digits so far (the
+     * part of k not yet represented is (k >> i) + c), a nonzero digit starts
+     * wherever that value is odd. Its next w bits plus c give v, odd and below
+     * 2^w; the digit is v, or v - 2^w (carry 1) if v >= 2^(w-1), and the
+     * following w - 1 digits are zero. */
     int top = -1;
-    lf_bn_copy(t, k);
-    t[LF_BN_LIMBS] = 0;
+    unsigned c = 0;
     for (int i = 0; i < LF_BN_WNAF_LEN; i++) {
-        int d = 0;
-        if (t[0] & 1) {
-            d = (int)(t[0] & ((1u << w) - 1));
-            if (d >= (1 << (w - 1))) {
-                d -= 1 << w;
-            }
-            if (d > 0) {
-                t[0] -= (uint32_t)d; /* the low bits are d: no borrow */
-            } else {
-                uint32_t c = (uint32_t)-d;
-                for (int j = 0; j <= LF_BN_LIMBS && c; j++) {
-                    t[j] += c;
-                    c = t[j] < c;
-                }
-            }
-            top = i;
+        out[i] = 0;
+    }
+    for (int i = 0; i < LF_BN_WNAF_LEN;) {
+        if (bit_at(k, i) == c) {
+            i++; /* even: a zero digit, the carry passes on */
+            continue;
         }
-        out[i] = (int8_t)d;
-        for (int j = 0; j < LF_BN_LIMBS; j++) {
-            t[j] = t[j] >> 1 | t[j + 1] << 31;
+        int v = (int)c;
+        for (unsigned j = 0; j < w; j++) {
+            v += (int)(bit_at(k, i + (int)j) << j);
         }
-        t[LF_BN_LIMBS] >>= 1;
+        c = v >> (w - 1);
+        out[i] = (int8_t)(v - (int)(c << w));
+        top = i;
+        i += (int)w;
     }
     return top;
 }
