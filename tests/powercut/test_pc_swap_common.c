@@ -201,7 +201,7 @@ static long pc_run_scenario(const struct lf_board *board, const struct lf_boot_s
         .check = pc_check,
     };
     struct lf_pc_options opt = {
-        .work_dir = LF_BINARY_DIR "/powercut-work",
+        .work_dir = getenv("LF_PC_WORK") ? getenv("LF_PC_WORK") : LF_BINARY_DIR "/powercut-work",
         .double_cut = double_stride > 0,
         .double_stride = double_stride,
         .stride = stride,
@@ -239,7 +239,10 @@ unsigned pc_big_stride(void)
     if (env && atoi(env) >= 1) {
         return (unsigned)atoi(env);
     }
-    return PC_BIG_STRIDE_DEFAULT;
+    /* the sanitizer run's LF_PC_STRIDE (3) thins these out as much again */
+    const char *all = getenv("LF_PC_STRIDE");
+    unsigned k = all && atoi(all) > 1 ? (unsigned)atoi(all) : 1u;
+    return PC_BIG_STRIDE_DEFAULT * k;
 }
 
 long pc_swap_scenario_big(const struct lf_board *board, const struct lf_boot_strategy *s,

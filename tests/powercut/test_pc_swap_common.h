@@ -46,9 +46,11 @@ long pc_swap_scenario(const struct lf_board *board, const struct lf_boot_strateg
 /*
  * The same flow with realistic images: v1 of 64 sectors of 4 KiB, v2 of 66
  * (test_pc_swap_big.c). Cuts every pc_big_stride()-th operation: the
- * environment's LF_PC_BIG_STRIDE, else PC_BIG_STRIDE_DEFAULT, which keeps CI
- * fast; LF_PC_BIG_STRIDE=1 cuts every operation (the long run whose figures
- * the README gives). Also fails (-1) unless every strided operation was cut.
+ * environment's LF_PC_BIG_STRIDE, else PC_BIG_STRIDE_DEFAULT times LF_PC_STRIDE
+ * (when set: the sanitizer run's 3), which keeps CI fast; LF_PC_BIG_STRIDE=1
+ * cuts every operation (the long run whose figures the README gives; give it
+ * its own LF_PC_WORK directory if other runs share the build tree). Also
+ * fails (-1) unless every strided operation was cut.
  */
 #define PC_BIG_STRIDE_DEFAULT 31u
 unsigned pc_big_stride(void);
