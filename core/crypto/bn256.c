@@ -121,20 +121,36 @@ void lf_bn_mul(uint32_t r[2 * LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],
 void lf_bn_mont_mul(uint32_t r[LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],
                     const uint32_t b[LF_BN_LIMBS], const struct lf_bn_mod *mod)
 {
-    /* Separated operand scanning: the full product, then eight steps that each
-     * add the multiple q * m clearing the lowest remaining limb. `top` is the
-     * carry out of limb i + 8, which the next step adds in with its own. */
+    /* Separated operand scanning: the full product, then add multiples q m
+     * that clear the low limbs, two per pass: q0 from limb i, and q1 from
+     * limb i + 1 as soon as q0 m has reached it, so each limb of t and m is
+     * loaded once per pass. `top` is the carry into limb i + 8. */
     uint32_t t[2 * LF_BN_LIMBS];
+    const uint32_t *m = mod->m;
     uint32_t top = 0;
     lf_bn_mul(t, a, b);
-    for (int i = 0; i < LF_BN_LIMBS; i++) {
-        uint32_t q = t[i] * mod->m0inv, c = 0;
+    for (int i = 0; i < LF_BN_LIMBS; i += 2) {
+        uint32_t *row = t + i;
+        uint32_t c0 = 0, c1 = 0, q0 = row[0] * mod->m0inv;
+        lf_bn_mul_add2(&row[0], &c0, q0, m[0]);
+        lf_bn_mul_add2(&row[1], &c0, q0, m[1]);
+        uint32_t q1 = row[1] * mod->m0inv, prev = m[0];
 #pragma GCC unroll 8
-        for (int j = 0; j < LF_BN_LIMBS; j++) {
-            lf_bn_mul_add2(&t[i + j], &c, q, mod->m[j]);
+        for (int j = 1; j < LF_BN_LIMBS; j++) {
+            uint32_t x = row[j];
+            if (j > 1) {
+                lf_bn_mul_add2(&x, &c0, q0, m[j]);
+            }
+            lf_bn_mul_add2(&x, &c1, q1, prev);
+            row[j] = x;
+            prev = m[j];
         }
-        uint64_t s = (uint64_t)t[i + LF_BN_LIMBS] + c + top;
-        t[i + LF_BN_LIMBS] = (uint32_t)s;
+        uint32_t x = row[LF_BN_LIMBS];
+        lf_bn_mul_add2(&x, &c1, q1, prev);
+        uint64_t s = (uint64_t)x + c0 + top;
+        row[LF_BN_LIMBS] = (uint32_t)s;
+        s = (uint64_t)row[LF_BN_LIMBS + 1] + c1 + (s >> 32);
+        row[LF_BN_LIMBS + 1] = (uint32_t)s;
         top = (uint32_t)(s >> 32);
     }
     /* t / R < 2m: top is its 257th bit. */
