@@ -184,8 +184,8 @@ static int confirm_running(struct lfm_session *s)
         return LF_EXIT_DEVICE;
     }
     if (!did && !s->json) {
-        printf("nothing to confirm: the application %s%s%s is confirmed\n", app->vtext,
-               s1 ? ", like stage 1 " : "", s1 ? s1->vtext : "");
+        printf("nothing to confirm: the application %s%s%s %s confirmed\n", app->vtext,
+               s1 ? " and stage 1 " : "", s1 ? s1->vtext : "", s1 ? "are" : "is");
         return LF_EXIT_OK;
     }
     return s->json ? lfm_cmd_image_list(s, NULL) : LF_EXIT_OK;
@@ -235,9 +235,9 @@ void lfm_print_upload_summary(const struct lfm_session *s, const struct lfm_uplo
                                      LF_SMP_SHA_MAX, 0);
     }
     if (!s->json) {
-        fprintf(f, "uploaded %" PRIu32 " bytes", st->len);
+        fprintf(f, "uploaded %" PRIu32 " bytes", st->len - st->resumed_off);
         if (st->resumed_off) {
-            fprintf(f, " (resumed at %" PRIu32 ")", st->resumed_off);
+            fprintf(f, " (%" PRIu32 " already on the device)", st->resumed_off);
         }
         fprintf(f, " in %.2f s, %.1f KiB/s", st->seconds, rate / 1024.0);
         if (ceiling > 0) {
@@ -256,14 +256,15 @@ void lfm_print_upload_summary(const struct lfm_session *s, const struct lfm_uplo
         fputc('{', f);
     }
     fprintf(f,
-            "\"len\": %" PRIu32 ", \"resumed_off\": %" PRIu32 ", \"seconds\": %.4f, "
+            "\"len\": %" PRIu32 ", \"resumed_off\": %" PRIu32 ", \"uploaded\": %" PRIu32
+            ", \"seconds\": %.4f, "
             "\"bytes_per_s\": %.1f, \"requests\": %" PRIu32 ", \"timeouts\": %" PRIu32
             ", \"resyncs\": %" PRIu32 ", \"restarts\": %" PRIu32 ", \"chunk_max\": %" PRIu32
             ", \"msg_max\": %zu, \"buf_size\": %" PRIu32 ", \"buf_count\": %" PRIu32
             ", \"window\": %u, \"match\": %s, \"smp_version\": %u",
-            st->len, st->resumed_off, st->seconds, rate, st->requests, st->timeouts, st->resyncs,
-            st->restarts, st->chunk_max, st->budget, s->buf_size, s->buf_count, st->window,
-            st->match ? "true" : "false", s->ver + 1u);
+            st->len, st->resumed_off, st->len - st->resumed_off, st->seconds, rate, st->requests,
+            st->timeouts, st->resyncs, st->restarts, st->chunk_max, st->budget, s->buf_size,
+            s->buf_count, st->window, st->match ? "true" : "false", s->ver + 1u);
     fprintf(f, ", \"transport\": \"%s\"",
             s->conn->kind == LFM_CONN_SERIAL ? "serial"
                                              : (s->conn->kind == LFM_CONN_UDP ? "udp" : "ble-sim"));

@@ -50,6 +50,9 @@ static int dgram_wait(struct lfm_conn *c, uint8_t *buf, size_t cap, int64_t end,
         }
         pr = poll(&pfd, 1, (int)left);
         if (pr < 0 && errno == EINTR) {
+            if (lfm_interrupted) {
+                return LFM_TIMEOUT; /* Ctrl-C: the caller stops */
+            }
             continue;
         }
         if (pr < 0) {

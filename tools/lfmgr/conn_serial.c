@@ -106,6 +106,9 @@ static int serial_recv(struct lfm_conn *c, uint8_t *buf, size_t cap, int timeout
             }
             r = poll(&pfd, 1, (int)left);
             if (r < 0 && errno == EINTR) {
+                if (lfm_interrupted) {
+                    return LFM_TIMEOUT; /* Ctrl-C: the caller stops */
+                }
                 continue;
             }
             if (r < 0) {

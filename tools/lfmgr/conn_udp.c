@@ -44,6 +44,9 @@ static int udp_recv(struct lfm_conn *c, uint8_t *buf, size_t cap, int timeout_ms
         }
         r = poll(&pfd, 1, (int)left);
         if (r < 0 && errno == EINTR) {
+            if (lfm_interrupted) {
+                return LFM_TIMEOUT; /* Ctrl-C: the caller stops */
+            }
             continue;
         }
         if (r < 0) {

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
 #include <stdio.h>
 
 #include "lf/smp_client.h"
@@ -188,6 +189,9 @@ int lfm_parse_hex(const char *s, uint8_t *out, size_t max);
 
 /* Parse an unsigned decimal (or 0x hex) number <= max; false on error. */
 bool lfm_parse_u32(const char *s, uint32_t max, uint32_t *v);
+
+/* Set by SIGINT during an upload (upload.c); receives then return at once. */
+extern volatile sig_atomic_t lfm_interrupted;
 
 /* Monotonic milliseconds. */
 int64_t lfm_now_ms(void);

@@ -6,6 +6,7 @@
  * bytes at their true offset, a stale request the device still accepts
  * writes exactly what a fresh one would. */
 #include <inttypes.h>
+#include <signal.h>
 #include <string.h>
 
 #include "lf/err.h"
@@ -93,8 +94,47 @@ static unsigned auto_window(const struct lfm_session *s)
     return w > 4u ? 4u : w;
 }
 
+static void on_sigint(int sig)
+{
+    (void)sig;
+    lfm_interrupted = 1;
+}
+
+static int upload_run(struct lfm_session *s, const uint8_t *file, uint32_t len,
+                      const struct lfm_upload_opts *o, struct lfm_upload_stats *st);
+
+/* Ctrl-C during an upload: stop at the next reply or wait, and say how far
+ * it got and that the same command resumes (the device keeps its session). */
 int lfm_upload(struct lfm_session *s, const uint8_t *file, uint32_t len,
                const struct lfm_upload_opts *o, struct lfm_upload_stats *st)
+{
+    struct sigaction sa, old_int, old_term;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_sigint; /* no SA_RESTART: a wait returns EINTR */
+    sigemptyset(&sa.sa_mask);
+    lfm_interrupted = 0;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    int err = upload_run(s, file, len, o, st);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    return err;
+}
+
+static int interrupted(struct lfm_progress *prog, const struct lf_smp_upload *u, uint32_t len,
+                       const struct lfm_upload_stats *st)
+{
+    lfm_progress_end(prog);
+    lfm_err("upload interrupted: the device has %" PRIu32 " of %" PRIu32 " bytes (%u%%; %" PRIu32
+            " sent by this run); run the same command again to "
+            "resume from there",
+            u->off, len, (unsigned)(len ? (uint64_t)u->off * 100u / len : 0u),
+            u->off > st->resumed_off ? u->off - st->resumed_off : 0u);
+    return LFM_EXIT_INTERRUPTED;
+}
+
+static int upload_run(struct lfm_session *s, const uint8_t *file, uint32_t len,
+                      const struct lfm_upload_opts *o, struct lfm_upload_stats *st)
 {
     struct up_ctx x;
     uint8_t sha[LF_SHA256_SIZE];
@@ -155,6 +195,9 @@ int lfm_upload(struct lfm_session *s, const uint8_t *file, uint32_t len,
             long_wait = long_wait || x.fl[i].first; /* the first chunk may erase the slot */
         }
         err = lfm_session_recv(s, long_wait ? s->long_timeout_ms : s->timeout_ms, &rsp);
+        if (lfm_interrupted) {
+            return interrupted(&prog, &x.u, len, st);
+        }
         if (err == LFM_TIMEOUT) {
             st->timeouts++;
             if (++consecutive_timeouts > s->retries) {
@@ -212,6 +255,7 @@ int lfm_upload(struct lfm_session *s, const uint8_t *file, uint32_t len,
         if (first_reply && x.fl[idx].first && roff != x.fl[idx].dlen && roff > 0) {
             /* A session for the same sha: the device skipped the data. */
             st->resumed_off = roff;
+            prog.start_done = roff; /* the rate counts this run's bytes only */
             lfm_log(s, "   (the device already has %" PRIu32 " bytes of this file: resuming)",
                     roff);
         }

@@ -8,6 +8,10 @@
 
 #define LFM_WINDOW_MAX 8u
 
+/* Exit status of an upload stopped by Ctrl-C (SIGINT) or SIGTERM: the shell's
+ * 128 + SIGINT; the device keeps what it received and a rerun resumes. */
+#define LFM_EXIT_INTERRUPTED 130
+
 struct lfm_upload_opts {
     uint32_t image;
     bool upgrade;

@@ -9,6 +9,7 @@
 #include "lfmgr.h"
 
 char lfm_error_text[LFM_ERROR_TEXT];
+volatile sig_atomic_t lfm_interrupted;
 char lfm_json_extra[LFM_JSON_EXTRA];
 
 void lfm_err(const char *fmt, ...)
