@@ -196,7 +196,9 @@ static void run_refusals(const char *board)
     /* wrong variant: the S0 image (S0 is active) sent to image 1 */
     sys_sign_stage1(&d, "root-0", "1.1.0", 1, 0, file, sizeof(file));
     rc = sys_mgr(&d, "image", "upload", file, "--image", "1", (char *)NULL);
-    expect_error(&d, rc, 3, "variant");
+    expect_error(&d, rc, 4, "S1 variant"); /* lfmgr: before sending */
+    rc = sys_mgr(&d, "image", "upload", file, "--image", "1", "--force", (char *)NULL);
+    expect_error(&d, rc, 3, "variant"); /* the device's own check */
     expect_unchanged(&d, &st);
     /* ... and a file with only that variant given to bootloader update */
     assert_int_equal(sys_mgr(&d, "bootloader", "update", file, "--board", board, (char *)NULL), 4);
@@ -209,12 +211,16 @@ static void run_refusals(const char *board)
                      0);
     sys_sign_stage1(&d, "rogue", "1.1.0", 1, 1, s1, sizeof(s1));
     rc = sys_mgr(&d, "image", "upload", s1, "--image", "1", (char *)NULL);
+    expect_error(&d, rc, 4, "key");
+    rc = sys_mgr(&d, "image", "upload", s1, "--image", "1", "--force", (char *)NULL);
     expect_error(&d, rc, 3, "key");
     expect_unchanged(&d, &st);
 
     /* older version than the active 1.0.0 */
     sys_sign_stage1(&d, "root-0", "0.9.0", 1, 1, s1, sizeof(s1));
     rc = sys_mgr(&d, "image", "upload", s1, "--image", "1", (char *)NULL);
+    expect_error(&d, rc, 4, "newer");
+    rc = sys_mgr(&d, "image", "upload", s1, "--image", "1", "--force", (char *)NULL);
     expect_error(&d, rc, 3, "newer");
     expect_unchanged(&d, &st);
 
@@ -235,6 +241,8 @@ static void run_refusals(const char *board)
         fclose(out);
     }
     rc = sys_mgr(&d, "image", "upload", cut, "--image", "1", (char *)NULL);
+    expect_error(&d, rc, 4, "not a signed MCUboot-format image");
+    rc = sys_mgr(&d, "image", "upload", cut, "--image", "1", "--force", (char *)NULL);
     expect_error(&d, rc, 3, "shorter than the image");
     expect_unchanged(&d, &st);
 
@@ -265,10 +273,16 @@ static void run_refusals(const char *board)
     /* wrong variant through the SDK path: stage 1 refuses it at the next
      * boot, clears the request, and says why in its boot record */
     sys_sign_stage1(&d, "root-0", "1.1.0", 1, 0, file, sizeof(file));
-    assert_int_equal(sys_mgr(&d, "--json", "image", "upload", file, (char *)NULL), 0);
+    rc = sys_mgr(&d, "image", "upload", file, (char *)NULL);
+    expect_error(&d, rc, 4, "S1 variant"); /* lfmgr knows it before sending */
+    assert_int_equal(sys_mgr(&d, "--json", "image", "upload", file, "--force", (char *)NULL), 0);
     char hash[65];
     assert_true(lfsim_json_str(d.out, "hash", hash, sizeof(hash)));
     assert_int_equal(sys_mgr(&d, "image", "test", hash, (char *)NULL), 0);
+    /* the reset: lfmgr waits and reports that it did not take, with the reason */
+    rc = sys_mgr(&d, "reset", (char *)NULL);
+    expect_error(&d, rc, 3, "STAGE0_WRONG_SLOT");
+    sys_wait_up(&d);
     expect_unchanged(&d, &st);
     assert_int_equal(
         sys_mgr(&d, "--json", "bootloader", "info", "--query", "boot_record", (char *)NULL), 0);
