@@ -105,34 +105,27 @@ void lf_sha256_init(struct lf_sha256 *ctx)
 void lf_sha256_update(struct lf_sha256 *ctx, const void *data, size_t len)
 {
     const uint8_t *p = data;
-    if (len == 0) {
-        return; /* data may be NULL */
-    }
     ctx->total_len += len;
-    if (ctx->block_len > 0) {
+    while (len > 0) {
         size_t n = LF_SHA256_BLOCK - ctx->block_len;
-        if (n > len) {
-            n = len;
+        if (n == LF_SHA256_BLOCK && len >= LF_SHA256_BLOCK) {
+            /* whole blocks straight from the caller's buffer */
+            n = len / LF_SHA256_BLOCK;
+            sha256_compress(ctx->state, p, n);
+            n *= LF_SHA256_BLOCK;
+        } else {
+            if (n > len) {
+                n = len;
+            }
+            memcpy(ctx->block + ctx->block_len, p, n);
+            ctx->block_len += (uint32_t)n;
+            if (ctx->block_len == LF_SHA256_BLOCK) {
+                sha256_compress(ctx->state, ctx->block, 1);
+                ctx->block_len = 0;
+            }
         }
-        memcpy(ctx->block + ctx->block_len, p, n);
-        ctx->block_len += (uint32_t)n;
         p += n;
         len -= n;
-        if (ctx->block_len < LF_SHA256_BLOCK) {
-            return;
-        }
-        sha256_compress(ctx->state, ctx->block, 1);
-        ctx->block_len = 0;
-    }
-    if (len >= LF_SHA256_BLOCK) {
-        size_t n = len / LF_SHA256_BLOCK;
-        sha256_compress(ctx->state, p, n);
-        p += n * LF_SHA256_BLOCK;
-        len -= n * LF_SHA256_BLOCK;
-    }
-    if (len > 0) {
-        memcpy(ctx->block, p, len);
-        ctx->block_len = (uint32_t)len;
     }
 }
 
@@ -141,13 +134,12 @@ void lf_sha256_final(struct lf_sha256 *ctx, uint8_t out[LF_SHA256_SIZE])
     /* Padding: 0x80, zeros up to 56 mod 64, then the bit length big-endian. */
     uint64_t bits = ctx->total_len << 3;
     uint32_t n = ctx->block_len;
-    ctx->block[n++] = 0x80;
-    if (n > LF_SHA256_BLOCK - 8) {
-        memset(ctx->block + n, 0, LF_SHA256_BLOCK - n);
+    ctx->block[n] = 0x80;
+    memset(ctx->block + n + 1, 0, LF_SHA256_BLOCK - 1 - n);
+    if (n >= LF_SHA256_BLOCK - 8) {
         sha256_compress(ctx->state, ctx->block, 1);
-        n = 0;
+        memset(ctx->block, 0, LF_SHA256_BLOCK - 8);
     }
-    memset(ctx->block + n, 0, LF_SHA256_BLOCK - 8 - n);
     for (int i = 0; i < 8; i++) {
         ctx->block[LF_SHA256_BLOCK - 1 - i] = (uint8_t)(bits >> (8 * i));
     }
