@@ -42,10 +42,13 @@ build() {
     arm-none-eabi-gcc "${cflags[@]}" -I"$src/core/include" -I"$src/core/crypto" -c "$f" -o "$o"
     objs+=("$o")
   done
-  arm-none-eabi-gcc "${cflags[@]}" -I"$src/core/include" -c "$here/main.c" -o "$d/main.o"
-  arm-none-eabi-gcc "${cflags[@]}" -c "$here/startup.c" -o "$d/startup.o"
-  arm-none-eabi-gcc "${fwflags[@]}" "${lflags[@]}" -T "$here/link.ld" -o "$d/bench.elf" \
-    "$d/startup.o" "$d/main.o" "${objs[@]}"
+  # Start-up, vector table and stack painting: the Cortex-M layer of the
+  # ports; section placement: the shared script every image uses.
+  local cm="$root/ports/cortex-m"
+  arm-none-eabi-gcc "${cflags[@]}" -I"$src/core/include" -I"$cm" -c "$here/main.c" -o "$d/main.o"
+  arm-none-eabi-gcc "${cflags[@]}" -I"$cm" -c "$cm/cm_startup.c" -o "$d/cm_startup.o"
+  arm-none-eabi-gcc "${fwflags[@]}" "${lflags[@]}" -L"$root/boards" -T "$here/link.ld" \
+    -o "$d/bench.elf" "$d/cm_startup.o" "$d/main.o" "${objs[@]}"
   # Flash: what the linker keeps for a set of entry points, newlib-nano's
   # memcpy/memset/memcmp included (as in a firmware image).
   closure() { # name symbols...
@@ -86,16 +89,21 @@ fi
 build tree "$root"
 
 val() { awk -v k="$2" '$1 == k {print $2}' "$out/$1/flash.txt"; }
+bytes() { echo "$1 B"; }
 mega() { awk -v v="$1" 'BEGIN {printf "%.2f M", v / 1e6}'; }
 perbyte() { awk -v v="$1" 'BEGIN {printf "%.1f / B", v / 10}'; }
 
 row() { # label key format published flashkey
-  local label=$1 key=$2 fmt=$3 pub=$4 fk=$5 line
+  local label=$1 key=$2 fmt=$3 pub=$4 fk=$5 line fb="" ft=""
+  if [ -n "$fk" ]; then
+    fb=$(val base "flash_$fk" 2>/dev/null || true)
+    ft=$(val tree "flash_$fk")
+  fi
   if [ -n "$base" ]; then
     line="| $label | $($fmt "$(val base "$key")") | $($fmt "$(val tree "$key")") | $pub"
-    line+=" | $(val base "flash_$fk") | $(val tree "flash_$fk") |"
+    line+=" | $fb | $ft |"
   else
-    line="| $label | $($fmt "$(val tree "$key")") | $pub | $(val tree "flash_$fk") |"
+    line="| $label | $($fmt "$(val tree "$key")") | $pub | $ft |"
   fi
   echo "$line"
 }
@@ -114,6 +122,8 @@ row "ECDSA P-256 verify" p256_verify mega "micro-ecc 7.8 M; TinyCrypt 14.7 M; p2
 row "Ed25519 verify (26-byte message, SHA-512 included)" ed25519_verify mega "Monocypher 1.7 M" ed25519
 row "SHA-256 (8 KiB message)" sha256_x10_per_byte perbyte "TinyCrypt 70.6 / B" sha256
 row "SHA-512 (8 KiB message)" sha512_x10_per_byte perbyte "-" sha512
+row "stack of P-256 verify (measured)" stack_p256 bytes "" ""
+row "stack of Ed25519 verify (measured)" stack_ed25519 bytes "" ""
 if [ -n "$base" ]; then
   echo "| stage 0 crypto (P-256 + DER + SHA-256) | | | | $(val base flash_stage0set) | $(val tree flash_stage0set) |"
 else
