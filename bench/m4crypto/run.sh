@@ -28,6 +28,7 @@ done
 read -r -a fwflags <<<"$(sed -n 's/^set(LF_ARM_FLAGS "\(.*\)")$/\1/p' "$root/cmake/arm-none-eabi.cmake")"
 [ "${#fwflags[@]}" -gt 0 ] || { echo "run.sh: LF_ARM_FLAGS not found" >&2; exit 1; }
 cflags=("${fwflags[@]}" -Os -std=c11 -Wall -Wextra -Werror)
+# shellcheck disable=SC2054 # the commas belong to the linker options
 lflags=(-nostartfiles --specs=nano.specs -Wl,--gc-sections -Wl,--no-warn-rwx-segments)
 
 # build TAG SRCROOT: objects of SRCROOT's core/crypto, the benchmark image, and
@@ -38,7 +39,8 @@ build() {
   mkdir -p "$d"
   local objs=()
   for f in "$src"/core/crypto/*.c; do
-    local o="$d/$(basename "$f" .c).o"
+    local o
+    o="$d/$(basename "$f" .c).o"
     arm-none-eabi-gcc "${cflags[@]}" -I"$src/core/include" -I"$src/core/crypto" -c "$f" -o "$o"
     objs+=("$o")
   done
@@ -54,6 +56,7 @@ build() {
   closure() { # name symbols...
     local name=$1 args=()
     shift
+    # shellcheck disable=SC2054
     for s in "$@"; do args+=(-Wl,--undefined="$s"); done
     arm-none-eabi-gcc "${fwflags[@]}" "${lflags[@]}" -Wl,-e,"$1" "${args[@]}" "${objs[@]}" \
       -o "$d/$name.elf"
