@@ -238,7 +238,7 @@ uv('SECOND', up(1, {'image': 0, 'off': 1024, 'data': APP_UP[1024:2048]}), up_rsp
 uv('LAST', up(1, {'image': 0, 'off': 2048, 'data': APP_UP[2048:]}),
    up_rsp(1, {'off': L, 'match': True}))
 uv('LAST_LEGACY', up(0, {'image': 0, 'off': 2048, 'data': APP_UP[2048:]}),
-   up_rsp(0, {'off': L, 'rc': 0}))
+   up_rsp(0, {'rc': 0, 'off': L}))  # Zephyr's img_mgmt.c: "rc" before "off"
 uv('NO_SESSION', up(1, {'off': 1024, 'data': APP_UP[1024:1088]}), up_rsp(1, {'off': 0}))
 uv('EARLY_MATCH', up(1, {'image': 0, 'len': L, 'off': 0, 'sha': SHA_APP_UP, 'data': D}),
    up_rsp(1, {'off': L, 'match': True}))
