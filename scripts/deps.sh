@@ -3,7 +3,8 @@
 # through sudo when not root). Used by .ci/run and scripts/demo.sh.
 set -euo pipefail
 packages=(cmake make gcc clang clang-format libcmocka-dev libssl-dev pkg-config
-          gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi socat)
+          gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi socat
+          qemu-system-arm python3)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

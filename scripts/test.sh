@@ -5,7 +5,9 @@
 #   2. the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   3. the portable core compiled for Cortex-M4 (-Os, freestanding) with its size
 #   4. the clang-format check
-# Options: --quick (skip 2 and 4). Env: JOBS (default: nproc);
+#   5. the firmware under QEMU (preset qemu, docs/qemu.md): boot, updates,
+#      serial recovery, power cuts on the emulated Cortex-M4
+# Options: --quick (skip 2, 4 and 5). Env: JOBS (default: nproc);
 # LF_README_NESTED=1 (set by tests/readme/run_readme.sh when a README block
 # runs this script) leaves out the README test itself.
 set -euo pipefail
@@ -63,6 +65,13 @@ step "Cortex-M4 build of core/ (arm-none-eabi-gcc -Os, freestanding)"
 cmake -S . -B build-arm -DCMAKE_TOOLCHAIN_FILE=cmake/arm-none-eabi.cmake >/dev/null
 cmake --build build-arm -j"$JOBS"
 arm-none-eabi-size -t build-arm/core/liblf_core.a | awk 'NR==1 || /TOTALS/ || $1+0 > 0'
+
+if [ $QUICK -eq 0 ]; then
+  step "firmware under QEMU (mps2-an386): boot, updates over the UART, recovery, power cuts"
+  cmake --preset qemu >/dev/null
+  cmake --build --preset qemu -j"$JOBS"
+  run_ctest build-qemu qemu || status=1
+fi
 
 if [ $QUICK -eq 0 ]; then
   step "format check"

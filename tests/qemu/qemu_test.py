@@ -70,7 +70,7 @@ class Run:
         return m
 
     def lfmgr(self, *argv, ok=True, timeout=120):
-        cmd = [self.a.lfmgr, "--conn", f"serial:{self.dev.pty_name},baud=115200", *argv]
+        cmd = [self.a.lfmgr, "--conn", f"serial:{self.dev.pty_name},baud=1000000", *argv]
         rc, out = self.dev.client(cmd, timeout)
         with open(os.path.join(self.dir, "lfmgr.log"), "a") as f:
             f.write(f"$ {' '.join(cmd)}\n{out}\n(exit {rc})\n")
