@@ -200,6 +200,18 @@ int main(void)
     report("ed25519_verify", to_insns(t0 - t1));
     report("stack_ed25519", lf_cm_stack_used() - base);
 
+    /* The key checks alone (lf_*_pubkey_from_spki runs them too). */
+    t0 = ticks();
+    rc = lf_p256_pubkey_check(p256_pub);
+    t1 = ticks();
+    fails += rc != LF_OK;
+    report("p256_key_check", to_insns(t0 - t1));
+    t0 = ticks();
+    rc = lf_ed25519_pubkey_check(ed_pub);
+    t1 = ticks();
+    fails += rc != LF_OK;
+    report("ed25519_key_check", to_insns(t0 - t1));
+
     /* A corrupted signature must fail (the bench measures real verification). */
     uint8_t bad[64];
     memcpy(bad, p256_sig, 64);

@@ -93,6 +93,7 @@ build tree "$root"
 
 val() { awk -v k="$2" '$1 == k {print $2}' "$out/$1/flash.txt"; }
 bytes() { echo "$1 B"; }
+kilo() { awk -v v="$1" 'BEGIN {printf "%.1f k", v / 1e3}'; }
 mega() { awk -v v="$1" 'BEGIN {printf "%.2f M", v / 1e6}'; }
 perbyte() { awk -v v="$1" 'BEGIN {printf "%.1f / B", v / 10}'; }
 
@@ -125,6 +126,8 @@ row "ECDSA P-256 verify" p256_verify mega "micro-ecc 7.8 M; TinyCrypt 14.7 M; p2
 row "Ed25519 verify (26-byte message, SHA-512 included)" ed25519_verify mega "Monocypher 1.7 M" ed25519
 row "SHA-256 (8 KiB message)" sha256_x10_per_byte perbyte "TinyCrypt 70.6 / B" sha256
 row "SHA-512 (8 KiB message)" sha512_x10_per_byte perbyte "-" sha512
+row "P-256 public key check alone" p256_key_check kilo "" ""
+row "Ed25519 public key check alone" ed25519_key_check kilo "" ""
 row "stack of P-256 verify (measured)" stack_p256 bytes "" ""
 row "stack of Ed25519 verify (measured)" stack_ed25519 bytes "" ""
 if [ -n "$base" ]; then
