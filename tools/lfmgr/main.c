@@ -46,7 +46,8 @@ static const struct cmd cmds[] = {
      O_FORCE | O_NO_WAIT, 0, 0, lfm_cmd_reset},
     {"image", "list", "image list", "List the images in the device's slots (--json for scripts).",
      0, 0, 0, lfm_cmd_image_list},
-    {"image", "upload", "image upload FILE [--image N] [--upgrade] [--window N] [--align N]",
+    {"image", "upload",
+     "image upload FILE [--image N] [--upgrade] [--window N] [--align N] [--force]",
      "Upload FILE to image N's update slot (default image 0). Re-running an interrupted upload\n"
      "continues from the device's offset. --upgrade: the device refuses a version not newer\n"
      "than the running one. --window N: requests in flight (default 1 on serial,\n"
@@ -67,7 +68,9 @@ static const struct cmd cmds[] = {
      "Erase an update slot (default: the device's choice, the non-active slot).", O_SLOT, 0, 0,
      lfm_cmd_image_erase},
     {"bootloader", "info", "bootloader info [--query Q]",
-     "Print the bootloader's name, mode and active stage-1 slot; --query Q sends one query.",
+     "Print the bootloader's name, mode and active stage-1 slot. --query Q sends one query\n"
+     "and prints the reply as \"key: value\" lines (JSON with --json); Leapfrog devices\n"
+     "answer mode, active_b0_slot, counter, boot_record, last_error, keys, recovery.",
      O_QUERY, 0, 0, lfm_cmd_boot_info},
     {"bootloader", "update",
      "bootloader update FILE [--board B] [--no-reset] [--upgrade] [--force]",
@@ -108,7 +111,8 @@ static void usage_main(FILE *f)
            "  -v                  protocol log on stderr (-vv: transport frames too)\n"
            "  -h, --help          help (after a command: that command's help)\n"
            "  --version\n"
-           "\n" LF_EXIT_HELP);
+           "\n" LF_EXIT_HELP
+           "  130 (lfmgr) an upload stopped by Ctrl-C: the same command resumes it\n");
 }
 
 /* `lfmgr image --help`: the commands of one group. */
