@@ -54,6 +54,9 @@ static void console_line(const char *line, const char *who)
         board_reset();
     } else if (strcmp(line, "stats") == 0) {
         fw_log_usage(who);
+    } else if (strcmp(line, "fault") == 0) {
+        lf_logf(&fw_log, "%s: undefined instruction", who);
+        __asm volatile("udf #0"); /* the fault handler reports and resets */
     } else if (strcmp(line, "exit") == 0) {
         lf_logf(&fw_log, "%s: exit", who);
         board_halt(0);

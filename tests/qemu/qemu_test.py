@@ -183,6 +183,12 @@ def system(a):
         m = d.mark()
         r.lfmgr("reset")
         r.app_up(m, "3.0.0", 0, "1.2.0")
+
+        r.step("a fault (undefined instruction) is reported and resets the chain")
+        m = d.mark()
+        d.send(b"fault\n")
+        r.expect(r"fault: UsageFault pc=[0-9a-f]{8} lr=[0-9a-f]{8} cfsr=00010000", m, 30)
+        r.app_up(m, "3.0.0", 0, "1.2.0")
         r.step("ok")
         return 0
     finally:
