@@ -39,8 +39,8 @@ static void stage1_help(FILE *f)
             "application keys this stage 1 trusts (docs/lfsim.md section 3), then filler\n"
             "up to N bytes. Sign it with a ROOT key (one provisioned into the device), once\n"
             "per slot:\n"
-            "  lfimg sign --board B --slot s0 -k root.pem -v 1.1.0 -s 2 FILE s0.signed.bin\n"
-            "  lfimg sign --board B --slot s1 -k root.pem -v 1.1.0 -s 2 FILE s1.signed.bin\n"
+            "  lfimg sign --board B --slot s0 --pad-header -k root.pem -v 1.1.0 -s 2 FILE S0.bin\n"
+            "  lfimg sign --board B --slot s1 --pad-header -k root.pem -v 1.1.0 -s 2 FILE S1.bin\n"
             "The application is then signed with one of the APPLICATION keys given here.\n"
             "\n"
             "  --app-key KEY  an application key, PEM (public or private; only the public\n"
@@ -240,7 +240,8 @@ int lfsim_cmd_stage1_image(int argc, char **argv)
         printf("  key %u  %-10s  %s\n", i, pub[i].type == LF_KEY_ED25519 ? "ed25519" : "ecdsa-p256",
                keys[i]);
     }
-    printf("wrote %s (unsigned: sign it for S0 and S1 with a root key, lfimg sign --slot s0|s1)\n",
+    printf("wrote %s (unsigned: sign it with a root key for S0 and S1: lfimg sign --board B "
+           "--slot s0|s1 --pad-header ...)\n",
            out);
     return LF_EXIT_OK;
 }
