@@ -1,10 +1,11 @@
 /*
- * Generic 256-bit Montgomery arithmetic (see bn256.h). The multiplication is
- * the textbook CIOS method (coarsely integrated operand scanning): for each
- * limb of b, add a*b[i] into the accumulator, then add the multiple q*m of the
- * modulus that clears the lowest limb, and shift one limb down. With a < 2^256
- * and b < m the accumulator stays below 2m, so one conditional subtraction
- * reduces the result.
+ * 256-bit arithmetic (see bn256.h). lf_bn_mul, the 256 x 256 -> 512-bit
+ * product, is the one multiplication kernel of the curve code (UMAAL steps on
+ * the Cortex-M4). Montgomery multiplication for any odd modulus is that
+ * product followed by separated operand scanning: add the multiples q*m of
+ * the modulus that clear the low limbs one by one, then take the high half.
+ * With a < 2^256 and b < m the result stays below 2m, so one conditional
+ * subtraction reduces it.
  */
 #include "bn256.h"
 
