@@ -2,10 +2,11 @@
 #define LF_CRYPTO_BN256_H
 
 /*
- * Internal to core/crypto: 256-bit modular arithmetic shared by P-256 and
- * Ed25519 (their field primes and group orders). One generic Montgomery
- * multiplication serves all four moduli, which keeps the code small; speed is
- * secondary because the boot chain only verifies a few signatures per boot.
+ * Internal to core/crypto: 256-bit arithmetic shared by P-256 and Ed25519.
+ * One multiplication kernel (lf_bn_mul) serves everything; the generic
+ * Montgomery multiplication on top of it serves P-256's p and n and
+ * edwards25519's L, while 2^255 - 19 has its own folding (fe25519.c). Speed
+ * and size were weighed on the Cortex-M4 (bench/m4crypto, docs/crypto.md).
  *
  * Numbers are 8 little-endian 32-bit limbs (limb 0 least significant).
  * "Montgomery form" of x is x * R mod m with R = 2^256. Unless stated, inputs
