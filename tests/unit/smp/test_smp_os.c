@@ -288,6 +288,51 @@ static void test_bootloader_last_error(void **state)
               "6e 6d 75 6e 6b 6e 6f 77 6e 20 71 75 65 72 79");
 }
 
+/* "keys": SHA-256 of the keys uploads are checked with (the hash given, or
+ * computed from the DER), so a client can refuse a wrongly signed image
+ * before sending it; none known: QUERY_YIELDS_NO_ANSWER. */
+static void test_bootloader_keys(void **state)
+{
+    (void)state;
+    const char *req = "08 00 00 0c 00 00 06 08 a1 65 71 75 65 72 79 64 6b 65 79 73";
+    assert_int_equal(fx_send_hex(&F, req), 1);
+    fx_expect(&F, 0, "09 00 00 11 00 00 06 08 a1 63 65 72 72 a2 65 67 72 6f 75 70 00 62 72 63 03");
+    static const uint8_t h11[32] = {0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
+                                    0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
+                                    0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11,
+                                    0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11};
+    static const uint8_t der[3] = {'a', 'b', 'c'};
+    const struct lf_pubkey app = {LF_KEY_ECDSA_P256, 0, NULL, h11};
+    const struct lf_pubkey root = {LF_KEY_ECDSA_P256, sizeof(der), der, NULL};
+    const struct lf_keyring app_ring = {&app, 1, NULL, 0};
+    const struct lf_keyring root_ring = {&root, 1, NULL, 0};
+    F.plat.keys[0] = &app_ring;
+    F.plat.keys[1] = &root_ring;
+    assert_int_equal(fx_send_hex(&F, req), 1);
+    /* {"app": [h'11' x 32], "root": [SHA-256("abc")]} */
+    fx_expect(&F, 0,
+              "09 00 00 50 00 00 06 08 a2 63 61 70 70 81 58 20 11 11 11 11 11 11 11 11 11 11 11 "
+              "11 11 11 11 11 11 11 11 11 11 11 11 11 11 11 11 11 11 11 11 11 64 72 6f 6f 74 81 "
+              "58 20 ba 78 16 bf 8f 01 cf ea 41 41 40 de 5d ae 22 23 b0 03 61 a3 96 17 7a 9c b4 "
+              "10 ff 61 f2 00 15 ad");
+    F.plat.keys[0] = NULL;
+    F.plat.keys[1] = NULL;
+}
+
+/* "recovery": whether the server runs as stage 1's recovery (no valid
+ * application booted). */
+static void test_bootloader_recovery(void **state)
+{
+    (void)state;
+    const char *req = "08 00 00 10 00 00 06 08 a1 65 71 75 65 72 79 68 72 65 63 6f 76 65 72 79";
+    assert_int_equal(fx_send_hex(&F, req), 1);
+    fx_expect(&F, 0, "09 00 00 0b 00 00 06 08 a1 68 72 65 63 6f 76 65 72 79 f4");
+    F.plat.recovery = true;
+    assert_int_equal(fx_send_hex(&F, req), 1);
+    fx_expect(&F, 0, "09 00 00 0b 00 00 06 08 a1 68 72 65 63 6f 76 65 72 79 f5");
+    F.plat.recovery = false;
+}
+
 static void test_console_echo_not_supported(void **state)
 {
     (void)state;
@@ -309,6 +354,8 @@ int main(void)
         FX_TEST(test_datetime),
         FX_TEST(test_bootloader_name),
         FX_TEST(test_bootloader_last_error),
+        FX_TEST(test_bootloader_keys),
+        FX_TEST(test_bootloader_recovery),
         FX_TEST(test_bootloader_mode),
         FX_TEST(test_bootloader_active_b0_slot),
         FX_TEST(test_bootloader_counter),
