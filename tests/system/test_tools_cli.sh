@@ -192,6 +192,24 @@ expect_rc 4 "$LFIMG" verify -k "$A/keys/root-0.pem" "$A/images/app-v1.0.0.signed
     expect_text "$OUT" "invalid" "verify with the wrong key"
 expect_rc 0 "$LFIMG" verify -k "$A/keys/app.pem" "$A/images/app-v1.0.0.signed.bin"
 
+echo "== stage1-image: the key table of docs/lfsim.md section 3"
+expect_rc 0 "$LFIMG" keygen -k "$W/k-ed.pem" -t ed25519
+expect_rc 0 "$LFIMG" getpub -k "$A/keys/app.pem" --format pem -o "$W/app.pub.pem"
+expect_rc 1 "$LFSIM" stage1-image --app-key "$W/app.pub.pem" --app-key "$A/keys/app.pub.der" \
+    -o "$W/s1.bin" && expect_text "$ERR" "are the same key" "same key twice"
+expect_rc 0 "$LFSIM" stage1-image --app-key "$W/app.pub.pem" --app-key "$W/k-ed.pem" \
+    --size 4096 -o "$W/s1.bin" && expect_text "$OUT" "2 application keys" "two keys"
+[ "$(stat -c %s "$W/s1.bin")" = 4096 ] || fail "stage1-image --size 4096"
+# "LFK1", count 2, then key 0: type 1 (P-256), DER length 91; the DER is the public key's
+[ "$(head -c 12 "$W/s1.bin" | od -An -tx1 | tr -d ' \n')" = "4c464b310200000001005b00" ] ||
+    fail "key table header: $(head -c 12 "$W/s1.bin" | od -An -tx1)"
+cmp -n 91 -i 12:0 "$W/s1.bin" "$A/keys/app.pub.der" || fail "key 0 is not app.pub.der"
+expect_rc 4 "$LFSIM" stage1-image --app-key "$A/images/app.bin" -o "$W/s1.bin"
+expect_rc 4 "$LFSIM" stage1-image --app-key "$W/missing.pem" -o "$W/s1.bin"
+expect_rc 1 "$LFSIM" stage1-image --app-key "$W/k-ed.pem" --size 16 -o "$W/s1.bin"
+expect_rc 1 "$LFSIM" stage1-image --app-key "$W/k-ed.pem" --app-key "$W/k-ed.pem" \
+    --app-key "$W/k-ed.pem" --app-key "$W/k-ed.pem" --app-key "$W/k-ed.pem" -o "$W/s1.bin"
+
 echo "== dumpinfo is dump"
 for f in "$A/images/app-v1.0.0.signed.bin" "$A/images/stage1-v1.1.0.lfup"; do
     for j in "" --json; do
