@@ -679,6 +679,23 @@ static void test_json_everything(void **state)
     J(0, "reset", "--no-wait");
     sys_wait_up(&d);
 #undef J
+    /* the same commands for people: consistent text */
+    sys_mgr(&d, "image", "lst", (char *)NULL);
+    expect(&d, 1, "unknown image subcommand 'lst' (did you mean 'list'?)");
+    sys_mgr(&d, "image", "--help", (char *)NULL);
+    expect(&d, 0, "image upload FILE");
+    assert_non_null(strstr(d.out, "image confirm [HASH]"));
+    assert_null(strstr(d.out, "bootloader update")); /* the group's help, not the global one */
+    sys_mgr(&d, "--help", (char *)NULL);
+    expect(&d, 0, "Exit codes (the same for lfimg, lfmgr and lfsim)");
+    sys_mgr(&d, "bootloader", "info", "--query", "counter", (char *)NULL);
+    expect(&d, 0, "counter: 1\n");
+    assert_null(strchr(d.out, '{'));
+    sys_mgr(&d, "--json", "bootloader", "info", "--query", "counter", (char *)NULL);
+    expect_json(&d, 0, "query counter");
+    assert_non_null(strstr(d.out, "\"counter\": 1"));
+    sys_mgr(&d, "bootloader", "info", (char *)NULL);
+    expect(&d, 0, "mode: 3 = swap using move (test and revert); downgrade prevention: on");
     sys_mgr(&d, "--json", (char *)NULL); /* no command at all */
     expect_json(&d, 1, "no command");
     sys_tool(&d, "lfmgr", "--conn", missing, "--json", "echo", "x", (char *)NULL);
