@@ -134,6 +134,9 @@ kill "$A_PID"
 wait "$A_PID" 2>/dev/null
 # released when the run ends
 expect_rc 0 "$LFSIM" create "$B" --board $BOARD --force
+# an unprovisioned device halts in stage 0's safe state: exit 3 with stage 0's reason
+expect_rc 3 "$LFSIM" run "$B" --udp 0 &&
+    expect_text "$ERR" "safe state: PROVISION_BLANK (provision area not programmed)" "blank device"
 
 echo "== lfsim run: a missing or damaged device is named before anything is served"
 expect_rc 4 "$LFSIM" run "$W/nothing-here" --udp 0 && expect_text "$ERR" "$W/nothing-here" missing

@@ -58,6 +58,7 @@ struct run_shared {
     uint64_t ops;   /* flash operations of all earlier boots */
     bool booted;    /* the current boot reached serving (watchdog) */
     bool cut_armed; /* --cut-at still to come */
+    char halt[160]; /* why the last boot ended in stage 0's safe state */
 };
 
 static volatile sig_atomic_t g_stop;
@@ -287,6 +288,8 @@ static int boot_and_serve(const struct run_opts *o, struct lf_sim_udp *udp, stru
         end = lfsim_chain_boot(&dev, logp, &chain);
     }
     if (end == LFSIM_BOOT_HALT) {
+        snprintf(sh->halt, sizeof(sh->halt), "%s (%s)", lf_err_name(chain.stage0_err),
+                 lf_err_str(chain.stage0_err));
         run_close(&dev, sh);
         return LFSIM_EXIT_HALT;
     }
@@ -426,8 +429,9 @@ static int run_boots(const struct run_opts *o, struct lf_sim_udp *udp, struct lf
         }
         if (code == LFSIM_EXIT_HALT) {
             fprintf(stderr,
-                    "lfsim run: the device halted in stage 0's safe state (see %s/device.log)\n",
-                    o->dir);
+                    "lfsim run: the device halted in stage 0's safe state: %s (see "
+                    "%s/device.log)\n",
+                    sh->halt[0] ? sh->halt : "reason not known", o->dir);
             rc = LF_EXIT_DEVICE;
             break;
         }
