@@ -18,52 +18,27 @@ fail() {
     exit 1
 }
 
-set -x
-# ---- the documented commands (BIN, W and PORT are the documented variables) ----
-BIN=$BIN_DIR
+# ---- the documented commands: docs/lfsim.md section 5, run as written but for
+# its first line, which sets the documented variables (BIN, W, PORT, BOARD) ----
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+awk '/^## 5\. A device made and updated by hand/{f=1} f&&/^```sh/{g=1;next} g&&/^```/{exit} g' \
+    "$SRC/docs/lfsim.md" > "$WORK/documented.sh"
+head -1 "$WORK/documented.sh" | grep -q '^BIN=build/bin; W=hand; PORT=1337; BOARD=nrf52840dk-qspi$' ||
+    fail "docs/lfsim.md section 5 no longer starts with its variables line"
+grep -q '^kill \$LFSIM_PID$' "$WORK/documented.sh" || fail "section 5 does not stop lfsim run"
 W=$WORK/hand
-BOARD=nrf52840dk-qspi
-mkdir -p $W
-# root key: stage 0 trusts it (its hash is provisioned); it signs stage 1
-$BIN/lfimg keygen -k $W/root.pem -t ecdsa-p256
-# application key: stage 1 trusts it (it is in stage 1's key table); it signs the application
-$BIN/lfimg keygen -k $W/app.pem -t ecdsa-p256
-# stage 1 for the virtual device, the application key in its key table; signed with the root key for S0
-$BIN/lfsim stage1-image --app-key $W/app.pem -o $W/stage1.bin
-$BIN/lfimg sign --board $BOARD --slot s0 --pad-header -k $W/root.pem -v 1.0.0 -s 1 $W/stage1.bin $W/stage1-v1.0.0-s0.signed.bin
-# an application (any bytes on the virtual device), signed with the application key
-head -c 49152 /dev/zero > $W/app.bin
-$BIN/lfimg sign --board $BOARD --slot app --pad-header -k $W/app.pem -v 1.0.0 $W/app.bin $W/app-v1.0.0.signed.bin
-# the factory: the provision area (root key, security counter 1), stage 1 in S0, the application
-$BIN/lfimg provision --board $BOARD --key $W/root.pem --counter 1 -o $W/provision.bin
-$BIN/lfsim create $W/dev --board $BOARD
-$BIN/lfsim program $W/dev provision $W/provision.bin
-$BIN/lfsim program $W/dev s0 $W/stage1-v1.0.0-s0.signed.bin
-$BIN/lfsim program $W/dev app-primary $W/app-v1.0.0.signed.bin
-# boot it and serve SMP in the background
-$BIN/lfsim run $W/dev --udp $PORT > $W/lfsim.out 2>&1 &
-LFSIM_PID=$!
-sleep 1
-$BIN/lfmgr --conn udp:127.0.0.1:$PORT bootloader info
-# stage 1 1.1.0 (security counter 2): signed with the root key for S0 and for S1, packed into one update file
-$BIN/lfimg sign --board $BOARD --slot s0 --pad-header -k $W/root.pem -v 1.1.0 -s 2 $W/stage1.bin $W/stage1-v1.1.0-s0.signed.bin
-$BIN/lfimg sign --board $BOARD --slot s1 --pad-header -k $W/root.pem -v 1.1.0 -s 2 $W/stage1.bin $W/stage1-v1.1.0-s1.signed.bin
-$BIN/lfimg pack --board $BOARD --s0 $W/stage1-v1.1.0-s0.signed.bin --s1 $W/stage1-v1.1.0-s1.signed.bin -o $W/stage1-v1.1.0.lfup
-# lfmgr sends the variant for the slot the device does not run from, tests it and resets
-$BIN/lfmgr --conn udp:127.0.0.1:$PORT bootloader update $W/stage1-v1.1.0.lfup --board $BOARD
-$BIN/lfmgr --conn udp:127.0.0.1:$PORT bootloader info
-# application 2.0.0: signed with the application key, uploaded, tested, reset, confirmed
-$BIN/lfimg sign --board $BOARD --slot app --pad-header -k $W/app.pem -v 2.0.0 $W/app.bin $W/app-v2.0.0.signed.bin
-$BIN/lfmgr --conn udp:127.0.0.1:$PORT image upload $W/app-v2.0.0.signed.bin | tee $W/upload.out
-$BIN/lfmgr --conn udp:127.0.0.1:$PORT image test $(sed -n 's/^image hash: //p' $W/upload.out)
-$BIN/lfmgr --conn udp:127.0.0.1:$PORT reset
-$BIN/lfmgr --conn udp:127.0.0.1:$PORT image confirm
-$BIN/lfmgr --conn udp:127.0.0.1:$PORT image list
-kill $LFSIM_PID
-# ---- end of the documented commands ----
-set +x
-wait $LFSIM_PID 2>/dev/null || true
-LFSIM_PID=
+{
+    echo "BIN=$BIN_DIR; W=$W; PORT=$PORT; BOARD=nrf52840dk-qspi"
+    # not documented: if a command fails, the lfsim run it started goes too
+    echo 'trap '"'"'[ -n "${LFSIM_PID:-}" ] && kill $LFSIM_PID 2>/dev/null; true'"'"' EXIT'
+    tail -n +2 "$WORK/documented.sh"
+} > "$WORK/run.sh"
+bash -e -x "$WORK/run.sh" || fail "the documented commands failed (exit $?)"
+# the block killed its lfsim run: wait until it has let go of the device
+for _ in $(seq 100); do
+    flock -n "$W/dev/lfsim.lock" true 2>/dev/null && break
+    sleep 0.1
+done
 
 # what the device did, from its log: the hand-made stage 1 booted from S0,
 # the update's S1 variant was tried and confirmed itself, the application
