@@ -26,7 +26,7 @@ fail() {
 # run CMD..., keep its exit status, stdout and stderr in RC, OUT, ERR; a
 # command that should have been refused but serves instead is stopped (124)
 run() {
-    timeout 20 "$@" >"$W/out" 2>"$W/err"
+    timeout 60 "$@" >"$W/out" 2>"$W/err"
     RC=$?
     OUT=$(cat "$W/out")
     ERR=$(cat "$W/err")
