@@ -423,6 +423,12 @@ static void test_interrupted_upload(void **state)
     sys_start_with(&d, serial);
     path_in(&d, "images/app-v2.0.0.signed.bin", app, sizeof(app));
     image_hash(&d, app, hash);
+    /* the update slot holds an earlier upload of the same application binary
+     * (1.5.0): its TLVs sit where the new image's will */
+    char prev[760];
+    sign_app(&d, "app", "1.5.0", prev, sizeof(prev));
+    sys_mgr(&d, "image", "upload", prev, (char *)NULL);
+    expect(&d, 0, NULL);
 
     /* about 50 KB at 115200 baud take about 6 s: Ctrl-C after 2 s */
     snprintf(spec, sizeof(spec), "serial:%s,baud=115200", tty);
@@ -450,7 +456,7 @@ static void test_interrupted_upload(void **state)
     }
 
     /* meanwhile the slot is not an image: not listed (it used to show the new
-     * version with the old hash, bootable), and testing it says why */
+     * version 2.0.0 with 1.5.0's hash, bootable), and testing it says why */
     sys_mgr(&d, "--json", "image", "list", (char *)NULL);
     expect(&d, 0, NULL);
     {
