@@ -134,6 +134,16 @@ kill "$A_PID"
 wait "$A_PID" 2>/dev/null
 # released when the run ends
 expect_rc 0 "$LFSIM" create "$B" --board $BOARD --force
+# a killed run (SIGKILL: no cleanup of its own) leaves no boot serving and holding the lock
+start_run "$A" --udp 0
+wait_up "$RUN_PORT"
+kill -9 "$RUN_PID"
+wait "$RUN_PID" 2>/dev/null
+for _ in $(seq 50); do
+    flock -n "$A/lfsim.lock" true && break
+    sleep 0.1
+done
+flock -n "$A/lfsim.lock" true || fail "a boot of the killed lfsim run still holds $A"
 # an unprovisioned device halts in stage 0's safe state: exit 3 with stage 0's reason
 expect_rc 3 "$LFSIM" run "$B" --udp 0 &&
     expect_text "$ERR" "safe state: PROVISION_BLANK (provision area not programmed)" "blank device"

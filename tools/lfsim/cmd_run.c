@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -397,6 +398,7 @@ static int run_boots(const struct run_opts *o, struct lf_sim_udp *udp, struct lf
     sh->cut_armed = o->cut_at != 0;
     unsigned boots = 0, crashes = 0;
     int rc = 0;
+    pid_t parent = getpid();
     for (;;) {
         sh->booted = false;
         pid_t pid = fork();
@@ -406,6 +408,12 @@ static int run_boots(const struct run_opts *o, struct lf_sim_udp *udp, struct lf
             break;
         }
         if (pid == 0) {
+            /* a boot never outlives its run (a killed run must not leave a
+             * device serving, and holding the directory's lock, behind) */
+            prctl(PR_SET_PDEATHSIG, SIGTERM);
+            if (getppid() != parent) {
+                _exit(0);
+            }
             _exit(boot_and_serve(o, udp, pty, sh));
         }
         boots++;
