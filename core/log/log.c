@@ -137,10 +137,42 @@ void lf_vlogf(const struct lf_log *log, const char *fmt, va_list ap)
     log->write(log->ctx, line);
 }
 
-void lf_logf(const struct lf_log *log, const char *fmt, ...)
+/* (lf_logf): the full function, also when LF_LOG_LEVEL makes lf_logf a macro. */
+void(lf_logf)(const struct lf_log *log, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     lf_vlogf(log, fmt, ap);
     va_end(ap);
 }
+
+#if LF_LOG_LEVEL < 2
+#if UINTPTR_MAX > 0xFFFFFFFFu
+#error "LF_LOG_LEVEL 0 and 1 are for 32-bit targets (arguments are read as 32-bit words)"
+#endif
+void lf_log_numbers(const struct lf_log *log, unsigned n, ...)
+{
+    if (!log || !log->write) {
+        return;
+    }
+    static const char hex[] = "0123456789abcdef";
+    char line[4u + 16u * 9u];
+    unsigned k = 0;
+    uint32_t v = (uint32_t)(uintptr_t)__builtin_return_address(0);
+    va_list ap;
+    va_start(ap, n);
+    for (unsigned i = 0;; i++) {
+        line[k++] = i ? ' ' : '@';
+        for (int s = 28; s >= 0; s -= 4) {
+            line[k++] = hex[(v >> s) & 0xFu];
+        }
+        if (i == n || i == 15u) {
+            break;
+        }
+        v = va_arg(ap, uint32_t);
+    }
+    va_end(ap);
+    line[k] = '\0';
+    log->write(log->ctx, line);
+}
+#endif

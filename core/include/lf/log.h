@@ -24,6 +24,44 @@ struct lf_log {
 void lf_logf(const struct lf_log *log, const char *fmt, ...);
 void lf_vlogf(const struct lf_log *log, const char *fmt, va_list ap);
 
+/*
+ * Build-time log level (LF_LOG_LEVEL, default 2), so that an image pays only
+ * for what it prints:
+ *   2  full: the lines as written
+ *   1  numbers only: no format string is linked; a line is "@<pc> <a1> <a2>..."
+ *      with the call site's address (arm-none-eabi-addr2line -e IMAGE.elf <pc>
+ *      gives file and line) and each argument as a 32-bit hex number
+ *   0  off: no format string and no formatter; the arguments are still
+ *      evaluated (no side effect is lost)
+ * Up to 15 arguments after the format.
+ */
+#ifndef LF_LOG_LEVEL
+#define LF_LOG_LEVEL 2
+#endif
+#if LF_LOG_LEVEL < 2
+#define LF_LOG_NARGS_(_1, _2, _3, _4, _5, _6, _7, _8, _9, _10, _11, _12, _13, _14, _15, _16, N, \
+                      ...)                                                                      \
+    N
+/* Arguments after the format (the format itself is dropped). */
+#define LF_LOG_NARGS(...) \
+    LF_LOG_NARGS_(__VA_ARGS__, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 0)
+#define LF_LOG_DROP1_(fmt, ...) __VA_ARGS__
+/* n arguments follow (then one padding 0). */
+void lf_log_numbers(const struct lf_log *log, unsigned n, ...);
+static inline void lf_log_none(const struct lf_log *log, unsigned n, ...)
+{
+    (void)log;
+    (void)n;
+}
+#if LF_LOG_LEVEL == 1
+#define lf_logf(log, ...) \
+    lf_log_numbers((log), LF_LOG_NARGS(__VA_ARGS__), LF_LOG_DROP1_(__VA_ARGS__, 0))
+#else
+#define lf_logf(log, ...) \
+    lf_log_none((log), LF_LOG_NARGS(__VA_ARGS__), LF_LOG_DROP1_(__VA_ARGS__, 0))
+#endif
+#endif
+
 /* Format into buf (always NUL-terminated when len > 0); returns the length
  * written, excluding the NUL. */
 unsigned lf_vformat(char *buf, unsigned len, const char *fmt, va_list ap);
