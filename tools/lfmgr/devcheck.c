@@ -418,18 +418,19 @@ static int wait_back(struct lfm_session *s, struct lfm_dev *d)
     return err;
 }
 
-/* Where an image with this hash is active now: 0/1 = image, -1 nowhere. */
-static int active_with(const struct lfm_dev *d, const uint8_t *hash)
+/* The active slot holding an image with this hash, or NULL. (The SDK path
+ * leaves the same image in the application's secondary too.) */
+static const struct lfm_slot_fact *active_with(const struct lfm_dev *d, const uint8_t *hash)
 {
     for (int i = 0; i < 2; i++) {
         for (int sl = 0; sl < 2; sl++) {
             const struct lfm_slot_fact *f = &d->s[i][sl];
             if (f->present && f->active && memcmp(f->hash, hash, 32) == 0) {
-                return i;
+                return f;
             }
         }
     }
-    return -1;
+    return NULL;
 }
 
 static const struct lfm_slot_fact *find_hash(const struct lfm_dev *d, const uint8_t *hash, int *img)
@@ -497,12 +498,9 @@ int lfm_reset_and_report(struct lfm_session *s, const struct lfm_dev *before,
                  rn ? rn : "");
     }
     if (ex.has) {
-        int img = -1;
-        int where = active_with(&after, ex.hash);
-        const struct lfm_slot_fact *f = NULL;
-        if (where >= 0) {
-            f = find_hash(&after, ex.hash, &img);
-            result = f && f->confirmed ? "confirmed" : "trial";
+        const struct lfm_slot_fact *f = active_with(&after, ex.hash);
+        if (f != NULL) {
+            result = f->confirmed ? "confirmed" : "trial";
         } else {
             int bimg = -1;
             const struct lfm_slot_fact *b = find_hash(before, ex.hash, &bimg);
