@@ -400,11 +400,22 @@ static void test_after_reset_report(void **state)
     expect(&d, 0, "confirmed the application 2.0.0");
     sys_mgr(&d, "reset", (char *)NULL);
     expect(&d, 0, "application 2.0.0, confirmed");
-    /* a stage-1 update: confirmed by itself after the reset */
-    path_in(&d, "images/stage1-v1.1.0.lfup", f, sizeof(f));
-    sys_mgr(&d, "bootloader", "update", f, (char *)NULL);
+    /* the SDK path: the S1 variant through image 0, test, reset: stage 1
+     * installs it, it confirms itself */
+    path_in(&d, "images/stage1-v1.1.0-s1.signed.bin", f, sizeof(f));
+    image_hash(&d, f, hash);
+    sys_mgr(&d, "image", "upload", f, (char *)NULL);
+    expect(&d, 0, NULL);
+    sys_mgr(&d, "image", "test", hash, (char *)NULL);
+    expect(&d, 0, NULL);
+    sys_mgr(&d, "reset", (char *)NULL);
     expect(&d, 0, "after the reset: confirmed");
     expect(&d, 0, "stage 1 S1 1.1.0, confirmed");
+    /* a stage-1 update: confirmed by itself after the reset */
+    path_in(&d, "images/stage1-v1.2.0.lfup", f, sizeof(f));
+    sys_mgr(&d, "bootloader", "update", f, (char *)NULL);
+    expect(&d, 0, "after the reset: confirmed");
+    expect(&d, 0, "stage 1 S0 1.2.0, confirmed");
     sys_stop(&d);
 }
 
