@@ -20,15 +20,15 @@ enum lf_exit {
 };
 
 /* The table as printed at the end of every tool's --help. */
-#define LF_EXIT_HELP                                                                         \
-    "Exit codes (the same for lfimg, lfmgr and lfsim):\n"                                  \
-    "  0 ok\n"                                                                             \
-    "  1 usage: bad command line\n"                                                        \
-    "  2 connection: no device answered (cannot connect, timeout, link error)\n"           \
-    "  3 device: the device refused, or an update did not take (reverted at boot)\n"       \
-    "  4 file: an input file is unreadable, malformed, wrongly signed or does not fit\n"   \
-    "  5 protocol: malformed or unexpected reply\n"                                        \
-    "  6 busy: the device directory or port is in use by another process\n"                \
+#define LF_EXIT_HELP                                                                     \
+    "Exit codes (the same for lfimg, lfmgr and lfsim):\n"                                \
+    "  0 ok\n"                                                                           \
+    "  1 usage: bad command line\n"                                                      \
+    "  2 connection: no device answered (cannot connect, timeout, link error)\n"         \
+    "  3 device: the device refused, or an update did not take (reverted at boot)\n"     \
+    "  4 file: an input file is unreadable, malformed, wrongly signed or does not fit\n" \
+    "  5 protocol: malformed or unexpected reply\n"                                      \
+    "  6 busy: the device directory or port is in use by another process\n"              \
     "  7 internal: the tool itself failed (cannot write output, out of memory)\n"
 
 #endif
