@@ -50,7 +50,9 @@
 /* DK pins (P0): UART through the interface MCU, button 1, QSPI NOR. */
 #define NRF_PIN_BUTTON1 11u
 static const struct nrf_uarte_pins uart_pins = {6, 8, 5, 7};
+#if NRF_BOARD_QSPI
 static const struct nrf_qspi_pins qspi_pins = {19, 17, 20, 21, 22, 23};
+#endif
 
 #define DEMCR      0xE000EDFCu
 #define DWT_CTRL   0xE0001000u

@@ -4,19 +4,19 @@
 set(LF_NRF_BOARD nrf52840dk CACHE STRING "nrf52840dk or nrf52840dk-qspi")
 set(LF_PORT_SOURCES
   ${port}/nrf_nvmc.c
-  ${port}/nrf_qspi.c
   ${port}/nrf_uarte.c
   ${port}/nrf_sys.c)
 if(LF_NRF_BOARD STREQUAL "nrf52840dk-qspi")
   set(LF_PORT_DEFS NRF_BOARD_QSPI=1)
+  list(APPEND LF_PORT_SOURCES ${port}/nrf_qspi.c)
+  # Stage 0 never touches the NOR: the board refers to the QSPI driver
+  # weakly, and only the other images pull it in.
+  set(LF_PORT_LINK_NOT_STAGE0 -Wl,--undefined=nrf_qspi_ops)
 elseif(LF_NRF_BOARD STREQUAL "nrf52840dk")
   set(LF_PORT_DEFS NRF_BOARD_QSPI=0)
 else()
   message(FATAL_ERROR "LF_NRF_BOARD: nrf52840dk or nrf52840dk-qspi, not '${LF_NRF_BOARD}'")
 endif()
-# Stage 0 never touches the NOR: the board refers to the QSPI driver weakly,
-# and only the other images pull it in.
-set(LF_PORT_LINK_NOT_STAGE0 -Wl,--undefined=nrf_qspi_ops)
 # The provision page (a flash page used as write-once words): the last page
 # of the SCRATCH area, which swap-move never uses, so that stage 0 keeps its
 # whole 16 KiB area; 0x3000 (the last page of the STAGE0 area) once stage 0
