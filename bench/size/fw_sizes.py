@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""Size report of the nRF52840 firmware images (bench/size/fw_sizes.sh).
+
+For each preset build directory: per image, flash (.text + .data's initial
+values), static RAM (.data + .bss + .noinit), the stack measured on the
+emulated Cortex-M4 for the same mains (docs/qemu.md section 8: the port's own
+frames are small and not included), and what costs what (the linker map's
+input sections grouped by component). Checks, and reports, the limits of
+issue 15: stage 0 <= 8 KiB of flash; stage 1 fits its 32 KiB slot with at
+least 4 KiB to spare (signed image + the trailer's sector); RAM (static +
+stack) <= 16 KiB per image. Exit status is 0 whatever the limits say (the
+report is the product); 2 when a build directory lacks an image.
+"""
+import os
+import re
+import subprocess
+import sys
+from collections import Counter
+
+# Measured on QEMU (docs/qemu.md section 8), same mains and core code.
+STACK_MEASURED = {"stage0": 3408, "stage1-s0": 2976, "stage1-s1": 2976, "smp-app": 4024}
+SLOT = 32768
+TRAILER_SECTOR = 4096
+LIMIT_STAGE0 = 8192
+LIMIT_SPARE = 4096
+LIMIT_RAM = 16384
+
+GROUPS = [
+    ("crypto (P-256, SHA-256, DER)", r"(p256|bn256|sha256|sha512|der|spki|ed25519|fe25519|image_sig_\w+)\.c"),
+    ("image validator", r"image_(validate|header|tlv)\.c"),
+    ("stage 0 logic + provision", r"(stage0_\w+|provision\w*)\.c"),
+    ("stage 1 logic (SDK install, confirm)", r"stage1_\w+\.c"),
+    ("upgrade engine (swap-move, trailers, records)", r"(boot_\w+|layout|overwrite|strategies|swap_\w+|trailer\w*)\.c"),
+    ("SMP server (groups, CBOR, serial framing)", r"(smp_\w+|cbor_\w+|base64|crc16)\.c"),
+    ("flash layer + board table", r"(flash\w*|boards)\.c"),
+    ("nRF52840 drivers + board", r"(nrf_\w+|nrf52840_board)\.c"),
+    ("Cortex-M startup, faults, jump", r"cm_\w+\.c"),
+    ("log formatter", r"log\.c"),
+    ("error names and reasons (err.c)", r"(err|core_version)\.c"),
+    ("firmware mains", r"(stage0|stage1|app|fw_\w+|fw_keys)\.c"),
+    ("libc (memcpy, strlen, ...)", r"lib_a-|libc|libgcc|_udiv|_arm_"),
+]
+
+
+def group_of(obj):
+    for name, pat in GROUPS:
+        if re.search(pat, obj):
+            return name
+    return "other"
+
+
+def map_costs(path):
+    """Bytes of .text/.rodata/.data input sections per group, from a GNU ld map."""
+    costs = Counter()
+    text = open(path, encoding="utf-8", errors="replace").read()
+    text = text[text.find("Linker script and memory map"):]
+    pending = None
+    for line in text.splitlines():
+        m = re.match(r"^ (\.text|\.rodata|\.data)(\S*)\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S+)", line)
+        if m:
+            costs[group_of(m.group(5))] += int(m.group(4), 16)
+            pending = None
+            continue
+        m = re.match(r"^ (\.text|\.rodata|\.data)(\S*)$", line)
+        if m:
+            pending = True
+            continue
+        m = re.match(r"^\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S+)$", line)
+        if m and pending:
+            costs[group_of(m.group(3))] += int(m.group(2), 16)
+        pending = None
+    return costs
+
+
+def sections(elf):
+    out = subprocess.run(["arm-none-eabi-size", "-A", elf], check=True, capture_output=True, text=True).stdout
+    s = {}
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and parts[0].startswith(".") and parts[1].isdigit():
+            s[parts[0]] = int(parts[1])
+    return s
+
+
+def main():
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    dirs = sys.argv[1:] or [os.path.join(root, d) for d in ("build-nrf52840dk", "build-nrf52840dk-qspi")]
+    status = 0
+    for d in dirs:
+        fw = os.path.join(d, "nrf", "fw", "bin")
+        imgs = os.path.join(d, "nrf", "images")
+        print(f"\n## {os.path.basename(d.rstrip('/'))}\n")
+        print("| image | flash (B) | static RAM (B) | stack, measured on QEMU (B) | RAM total (B) | limit | result |")
+        print("|---|---:|---:|---:|---:|---|---|")
+        costs = {}
+        for name in ("stage0", "stage1-s0", "stage1-s1", "smp-app"):
+            elf = os.path.join(fw, name + ".elf")
+            if not os.path.exists(elf):
+                print(f"| {name} | missing: {elf} | | | | | |")
+                status = 2
+                continue
+            s = sections(elf)
+            flash = s.get(".text", 0) + s.get(".ARM.exidx", 0) + s.get(".data", 0)
+            ram = s.get(".data", 0) + s.get(".bss", 0) + s.get(".noinit", 0)
+            stack = STACK_MEASURED[name]
+            total = ram + stack
+            checks = []
+            ok = total <= LIMIT_RAM
+            checks.append(f"RAM <= {LIMIT_RAM}")
+            if name == "stage0":
+                checks.append(f"flash <= {LIMIT_STAGE0}")
+                ok = ok and flash <= LIMIT_STAGE0
+            if name.startswith("stage1"):
+                slot = name[-2:]
+                signed = os.path.join(imgs, f"stage1-1.1.0-{slot}.signed.bin")
+                if os.path.exists(signed):
+                    spare = SLOT - TRAILER_SECTOR - os.path.getsize(signed)
+                    checks.append(f"spare {spare} >= {LIMIT_SPARE}")
+                    ok = ok and spare >= LIMIT_SPARE
+            print(f"| {name} | {flash} | {ram} | {stack} | {total} | {'; '.join(checks)} | {'ok' if ok else 'OVER'} |")
+            m = os.path.join(fw, name + ".map")
+            if os.path.exists(m):
+                costs[name] = map_costs(m)
+        if costs:
+            names = [n for n in ("stage0", "stage1-s0", "smp-app") if n in costs]
+            print("\nWhat costs what (bytes of flash, from the linker maps):\n")
+            print("| component | " + " | ".join(names) + " |")
+            print("|---|" + "---:|" * len(names))
+            for g, _ in GROUPS + [("other", "")]:
+                row = [costs[n].get(g, 0) for n in names]
+                if any(row):
+                    print(f"| {g} | " + " | ".join(str(v) for v in row) + " |")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
