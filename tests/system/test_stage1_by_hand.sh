@@ -25,16 +25,16 @@ awk '/^## 5\. A device made and updated by hand/{f=1} f&&/^```sh/{g=1;next} g&&/
     "$SRC/docs/lfsim.md" > "$WORK/documented.sh"
 head -1 "$WORK/documented.sh" | grep -q '^BIN=build/bin; W=hand; PORT=1337; BOARD=nrf52840dk-qspi$' ||
     fail "docs/lfsim.md section 5 no longer starts with its variables line"
-grep -q '^kill \$LFSIM_PID$' "$WORK/documented.sh" || fail "section 5 does not stop lfsim run"
+grep -q '^\$BIN/lfsim stop \$W/dev$' "$WORK/documented.sh" || fail "section 5 does not stop lfsim run"
 W=$WORK/hand
 {
     echo "BIN=$BIN_DIR; W=$W; PORT=$PORT; BOARD=nrf52840dk-qspi"
     # not documented: if a command fails, the lfsim run it started goes too
-    echo 'trap '"'"'[ -n "${LFSIM_PID:-}" ] && kill $LFSIM_PID 2>/dev/null; true'"'"' EXIT'
+    echo 'trap '"'"'$BIN/lfsim stop $W/dev >/dev/null 2>&1; true'"'"' EXIT'
     tail -n +2 "$WORK/documented.sh"
 } > "$WORK/run.sh"
 bash -e -x "$WORK/run.sh" || fail "the documented commands failed (exit $?)"
-# the block killed its lfsim run: wait until it has let go of the device
+# the block stopped its lfsim run (lfsim stop waits for it): the device is free
 for _ in $(seq 100); do
     flock -n "$W/dev/lfsim.lock" true 2>/dev/null && break
     sleep 0.1

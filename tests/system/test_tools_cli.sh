@@ -144,6 +144,27 @@ for _ in $(seq 50); do
     sleep 0.1
 done
 flock -n "$A/lfsim.lock" true || fail "a boot of the killed lfsim run still holds $A"
+# --background: exits 0 once serving; the device answers; lfsim stop stops it
+expect_rc 0 "$LFSIM" run "$A" --udp 0 --background
+BG_PORT=$(sed -n 's/^lfsim: serving SMP on udp 127.0.0.1:\([0-9]*\)$/\1/p' "$W/out")
+BG_PID=$(sed -n 's/^lfsim: running in the background as process \([0-9]*\);.*/\1/p' "$W/out")
+[ -n "$BG_PORT" ] && [ -n "$BG_PID" ] || fail "lfsim run --background said: $OUT"
+PIDS+=("$BG_PID")
+expect_rc 0 "$LFMGR" --conn "udp:127.0.0.1:$BG_PORT" echo in-the-background
+expect_rc 6 "$LFSIM" run "$A" --udp 0 &&
+    expect_text "$ERR" "in use by process $BG_PID (lfsim run); stop it first (\`lfsim stop $A\`)" \
+        "background holder"
+expect_rc 0 "$LFSIM" stop "$A" && expect_text "$OUT" "stopped lfsim run on $A (process $BG_PID)" stop
+# gone, or a zombie its new parent has not reaped yet
+for _ in $(seq 20); do
+    st=$(ps -o stat= -p "$BG_PID" 2>/dev/null)
+    [ -z "$st" ] || [ "${st:0:1}" = Z ] && break
+    sleep 0.1
+done
+[ -z "$st" ] || [ "${st:0:1}" = Z ] || fail "lfsim stop left process $BG_PID running ($st)"
+flock -n "$A/lfsim.lock" true || fail "lfsim stop left $A locked"
+expect_rc 0 "$LFSIM" stop "$A" && expect_text "$OUT" "nothing runs $A" "stop with nothing running"
+expect_rc 4 "$LFSIM" stop "$W/nothing-here"
 # an unprovisioned device halts in stage 0's safe state: exit 3 with stage 0's reason
 expect_rc 3 "$LFSIM" run "$B" --udp 0 &&
     expect_text "$ERR" "safe state: PROVISION_BLANK (provision area not programmed)" "blank device"
@@ -167,7 +188,7 @@ expect_rc 0 "$LFIMG" --version && expect_text "$OUT" "lfimg " version
 for tool in lfsim lfimg; do
     expect_rc 0 "$BIN/$tool" --help && expect_text "$OUT" "Exit codes (the same" "$tool --help"
 done
-for c in create program run demo stage1-image; do
+for c in create program run stop demo stage1-image; do
     expect_rc 0 "$LFSIM" "$c" --help &&
         expect_text "$OUT" "usage: lfsim $c" "lfsim $c --help" &&
         expect_text "$OUT" "6 busy" "lfsim $c --help"
@@ -179,7 +200,7 @@ for c in keygen getpub sign verify dump dumpinfo provision pack; do
 done
 run "$LFSIM" run --help
 for o in --udp --no-udp --pty --baud --ble --mtu --buf-size --legacy --cut-at --no-boot \
-    --watchdog --verbose; do
+    --watchdog --verbose --background; do
     expect_text "$OUT" "  $o " "lfsim run --help lists $o"
 done
 run "$LFIMG" pack --help
@@ -187,6 +208,7 @@ expect_text "$OUT" "-o FILE.lfup" "pack usage"
 expect_rc 1 "$LFSIM"
 expect_rc 1 "$LFSIM" frobnicate
 expect_rc 1 "$LFSIM" run
+expect_rc 1 "$LFSIM" stop
 expect_rc 1 "$LFSIM" run "$A" --frobnicate
 expect_rc 1 "$LFSIM" run "$A" --udp 70000
 expect_rc 1 "$LFSIM" create "$W/x"

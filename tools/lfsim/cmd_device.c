@@ -1,9 +1,11 @@
 /* lfsim create / program: make a device, write raw bytes into its areas. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "boards.h"
@@ -233,4 +235,66 @@ int lfsim_cmd_program(int argc, char **argv)
     close(lock);
     free(data);
     return rc;
+}
+
+static void stop_help(FILE *f)
+{
+    fprintf(f,
+            "usage: lfsim stop DIR\n"
+            "\n"
+            "Stop the `lfsim run` that serves the device in DIR (started with --background,\n"
+            "or in another terminal): SIGTERM to the process named in DIR/lfsim.lock, then\n"
+            "wait until it has let go of DIR (10 s, then SIGKILL). Nothing running on DIR:\n"
+            "says so, exit 0. DIR used by another command (lfsim demo, ...): exit 6.\n"
+            "\n%s",
+            LF_EXIT_HELP);
+}
+
+int lfsim_cmd_stop(int argc, char **argv)
+{
+    if (lfsim_wants_help(argc, argv)) {
+        stop_help(stdout);
+        return LF_EXIT_OK;
+    }
+    if (argc != 2 || argv[1][0] == '-') {
+        fprintf(stderr, "lfsim stop: need DIR, the device directory (see --help)\n");
+        return LF_EXIT_USAGE;
+    }
+    const char *dir = argv[1];
+    long pid = 0;
+    char cmd[96];
+    int h = lfsim_lock_holder(dir, &pid, cmd, sizeof(cmd));
+    if (h != 0) {
+        if (h < 0 && !lfsim_device_exists(dir)) {
+            fprintf(stderr, "lfsim stop: no device in %s\n", dir);
+            return LF_EXIT_FILE;
+        }
+        printf("lfsim stop: nothing runs %s\n", dir);
+        return LF_EXIT_OK;
+    }
+    if (strcmp(cmd, "lfsim run") != 0 || pid <= 1) {
+        fprintf(stderr, "lfsim stop: %s is in use by process %ld (%s), not by lfsim run\n", dir,
+                pid, cmd[0] ? cmd : "unknown");
+        return LF_EXIT_BUSY;
+    }
+    if (kill((pid_t)pid, SIGTERM) != 0 && errno != ESRCH) {
+        fprintf(stderr, "lfsim stop: process %ld: %s\n", pid, strerror(errno));
+        return LF_EXIT_INTERNAL;
+    }
+    for (int i = 0; i < 150; i++) {
+        if (i == 100) {
+            kill((pid_t)pid, SIGKILL); /* its boot dies with it (PR_SET_PDEATHSIG) */
+        }
+        long p2;
+        char c2[96];
+        if (lfsim_lock_holder(dir, &p2, c2, sizeof(c2)) != 0) {
+            printf("stopped lfsim run on %s (process %ld)%s\n", dir, pid,
+                   i >= 100 ? " with SIGKILL" : "");
+            return LF_EXIT_OK;
+        }
+        struct timespec nap = {0, 100 * 1000 * 1000};
+        nanosleep(&nap, NULL);
+    }
+    fprintf(stderr, "lfsim stop: %s is still in use after SIGKILL to process %ld\n", dir, pid);
+    return LF_EXIT_INTERNAL;
 }

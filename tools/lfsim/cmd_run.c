@@ -9,6 +9,7 @@
  * tty across resets, as with a real device.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -46,6 +47,7 @@ struct run_opts {
     uint32_t buf_size;
     bool legacy;
     bool verbose;
+    bool background;      /* --background: detach once serving */
     uint64_t cut_at;      /* power cut at this flash operation (1-based, counted over
                              all boots of this run); 0 = none */
     bool cut_torn;        /* ... half-way through it */
@@ -79,6 +81,7 @@ static void run_help(FILE *f)
             "usage: lfsim run DIR [--udp PORT | --no-udp] [--pty LINK [--baud N]]\n"
             "                     [--ble PATH [--mtu N]] [--buf-size N] [--legacy]\n"
             "                     [--cut-at N[t]] [--no-boot] [--watchdog MS] [--verbose]\n"
+            "                     [--background]\n"
             "\n"
             "Boot the device in DIR and serve SMP (the application's server) until\n"
             "SIGINT/SIGTERM. An SMP reset boots the device again in a fresh process.\n"
@@ -105,6 +108,9 @@ static void run_help(FILE *f)
             "  --watchdog MS  reset a boot that does not come up within MS ms (default\n"
             "                 10000; 5 watchdog resets in a row: exit 3)\n"
             "  --verbose      log the device's lines to stderr\n"
+            "  --background   once the transports are open and the device checked, go on\n"
+            "                 in the background and exit 0 (its messages then go to\n"
+            "                 DIR/device.log); `lfsim stop DIR` stops it\n"
             "\n"
             "Each boot runs stage 0 and stage 1 on the device's flash; their decisions are\n"
             "appended to DIR/device.log. The run holds DIR's lock (DIR/lfsim.lock) until\n"
@@ -188,6 +194,8 @@ static int parse(int argc, char **argv, struct run_opts *o)
             o->no_boot = true;
         } else if (strcmp(a, "--legacy") == 0) {
             o->legacy = true;
+        } else if (strcmp(a, "--background") == 0) {
+            o->background = true;
         } else if (strcmp(a, "--verbose") == 0) {
             o->verbose = true;
         } else if (a[0] != '-' && !o->dir) {
@@ -462,6 +470,42 @@ static int run_boots(const struct run_opts *o, struct lf_sim_udp *udp, struct lf
     return rc;
 }
 
+/*
+ * --background: fork; the parent exits at once (0), leaving the transports,
+ * the pty link and the lock to the child; the child runs on in its own
+ * session, its output appended to DIR/device.log, its pid in the lock file.
+ */
+static void run_detach(const struct run_opts *o, int lock)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        perror("lfsim run: fork (staying in the foreground)");
+        return;
+    }
+    if (pid > 0) {
+        printf("lfsim: running in the background as process %ld; `lfsim stop %s` stops it\n",
+               (long)pid, o->dir);
+        fflush(stdout);
+        _exit(LF_EXIT_OK); /* no cleanup: the child owns everything */
+    }
+    setsid();
+    char path[LF_SIM_PATH_MAX + 16];
+    snprintf(path, sizeof(path), "%s/device.log", o->dir);
+    int nul = open("/dev/null", O_RDONLY);
+    int log = open(path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (nul >= 0) {
+        dup2(nul, STDIN_FILENO);
+        close(nul);
+    }
+    if (log >= 0) {
+        dup2(log, STDOUT_FILENO);
+        dup2(log, STDERR_FILENO);
+        close(log);
+    }
+    lfsim_lock_rename(lock, "lfsim run");
+}
+
 /* True when a process serves the UNIX datagram socket at path (a stale
  * socket file refuses the connection). */
 static bool ble_path_in_use(const char *path)
@@ -561,6 +605,9 @@ int lfsim_cmd_run(int argc, char **argv)
         printf("lfsim: serving SMP on ble-sim %s (ATT MTU %u)\n", o.ble_path, o.mtu);
     }
     fflush(stdout);
+    if (o.background) {
+        run_detach(&o, lock); /* only the child returns */
+    }
 
     rc = run_boots(&o, &udp, &pty);
     lf_sim_ble_sock_close(&g_ble);

@@ -91,11 +91,13 @@ int lfsim_lock(const char *dir, const char *cmd, int *exit_code)
             if (sp) {
                 *sp++ = '\0';
             }
+            bool run = sp && strcmp(sp, "lfsim run") == 0;
             fprintf(stderr,
-                    "%s: device directory %s is in use by process %s%s%s%s; stop it first "
+                    "%s: device directory %s is in use by process %s%s%s%s; stop it first%s%s%s "
                     "(lock: %s)\n",
                     cmd, dir, holder[0] ? holder : "(unknown)", sp ? " (" : "", sp ? sp : "",
-                    sp ? ")" : "", path);
+                    sp ? ")" : "", run ? " (`lfsim stop " : "", run ? dir : "", run ? "`)" : "",
+                    path);
             *exit_code = LF_EXIT_BUSY;
         } else {
             fprintf(stderr, "%s: cannot lock %s: %s\n", cmd, path, strerror(e));
@@ -111,6 +113,36 @@ int lfsim_lock(const char *dir, const char *cmd, int *exit_code)
         fprintf(stderr, "%s: warning: cannot write %s: %s\n", cmd, path, strerror(errno));
     }
     return fd;
+}
+
+void lfsim_lock_rename(int fd, const char *cmd)
+{
+    char line[128];
+    int n = snprintf(line, sizeof(line), "%ld %s\n", (long)getpid(), cmd);
+    if (ftruncate(fd, 0) != 0 || pwrite(fd, line, (size_t)n, 0) != n) {
+        fprintf(stderr, "%s: warning: cannot name this process in the lock file\n", cmd);
+    }
+}
+
+int lfsim_lock_holder(const char *dir, long *pid, char *cmd, size_t cap)
+{
+    char path[LF_SIM_PATH_MAX + 32];
+    snprintf(path, sizeof(path), "%s/%s", dir, LFSIM_LOCK_FILE);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return -1;
+    }
+    if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
+        close(fd);
+        return 1;
+    }
+    char holder[128];
+    lock_holder(fd, holder, sizeof(holder));
+    close(fd);
+    char *end;
+    *pid = strtol(holder, &end, 10);
+    snprintf(cmd, cap, "%s", *end == ' ' ? end + 1 : "");
+    return 0;
 }
 
 void lfsim_lock_share(int fd)

@@ -29,6 +29,13 @@
  */
 int lfsim_lock(const char *dir, const char *cmd, int *exit_code);
 
+/* Name this process (getpid()) as the holder in the lock file, after a fork. */
+void lfsim_lock_rename(int fd, const char *cmd);
+
+/* The holder of dir's lock: 0 with *pid and cmd filled (cmd may be empty)
+ * when a process holds it; 1 when none does; -1 when there is no lock file. */
+int lfsim_lock_holder(const char *dir, long *pid, char *cmd, size_t cap);
+
 /* Hand the lock down to programs this process executes (see above). */
 void lfsim_lock_share(int fd);
 

@@ -20,6 +20,7 @@ int lfsim_cmd_program(int argc, char **argv);
 int lfsim_cmd_run(int argc, char **argv);
 int lfsim_cmd_demo(int argc, char **argv);
 int lfsim_cmd_stage1_image(int argc, char **argv);
+int lfsim_cmd_stop(int argc, char **argv);
 
 /* True if argv has -h or --help. */
 bool lfsim_wants_help(int argc, char **argv);

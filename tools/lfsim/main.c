@@ -22,6 +22,7 @@ static void usage(FILE *f)
             "  create DIR --board B        make an erased device\n"
             "  program DIR AREA FILE       write FILE raw into an area (factory programmer)\n"
             "  run DIR [--udp PORT] ...    boot the device and serve SMP until stopped\n"
+            "  stop DIR                    stop the lfsim run serving DIR (run --background)\n"
             "  stage1-image --app-key K -o FILE\n"
             "                              a stage-1 binary for the virtual device, its\n"
             "                              application key table included (sign it with\n"
@@ -74,6 +75,9 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "--version") == 0) {
         printf("lfsim %s\n", LF_VERSION_STRING);
         return LF_EXIT_OK;
+    }
+    if (strcmp(cmd, "stop") == 0) {
+        return lfsim_cmd_stop(argc - 1, argv + 1);
     }
     if (strcmp(cmd, "stage1-image") == 0) {
         return lfsim_cmd_stage1_image(argc - 1, argv + 1);
