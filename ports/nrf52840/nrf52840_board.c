@@ -49,7 +49,13 @@
 #define NRF_GPREGRET_RECOVERY 0xB1u
 /* DK pins (P0): UART through the interface MCU, button 1, QSPI NOR. */
 #define NRF_PIN_BUTTON1 11u
-static const struct nrf_uarte_pins uart_pins = {6, 8, 5, 7};
+/* Hardware flow control on the UART (RTS P0.05, CTS P0.07): off by default,
+ * so a host that does not drive RTS cannot stall the console. */
+#ifndef NRF_UART_HWFC
+#define NRF_UART_HWFC 0
+#endif
+static const struct nrf_uarte_pins uart_pins = {6, 8, NRF_UART_HWFC ? 5 : 0xFF,
+                                                NRF_UART_HWFC ? 7 : 0xFF};
 #if NRF_BOARD_QSPI
 static const struct nrf_qspi_pins qspi_pins = {19, 17, 20, 21, 22, 23};
 #endif

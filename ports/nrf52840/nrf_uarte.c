@@ -3,9 +3,11 @@
  * TX: EasyDMA from a RAM buffer, wait ENDTX per chunk.
  * RX: EasyDMA one byte at a time into a RAM cell; when ENDRX is seen the
  * byte is taken and reception is started again. Bytes arriving between the
- * two stay in the UARTE's RX FIFO; with hardware flow control (the DK wires
- * RTS/CTS to its interface MCU) the UARTE holds the sender off when the FIFO
- * fills, so nothing is lost while the firmware is busy (a flash erase).
+ * two stay in the UARTE's RX FIFO. SMP clients send a request and wait for
+ * its response, so the long operations (flash erases) happen while the line
+ * is quiet; with hardware flow control (NRF_UART_HWFC=1: the DK wires RTS/CTS
+ * to its interface MCU) the UARTE also holds the sender off when the FIFO
+ * fills.
  */
 #include <stdbool.h>
 #include <string.h>
