@@ -7,7 +7,9 @@
 #   4. the clang-format check
 #   5. the firmware under QEMU (preset qemu, docs/qemu.md): boot, updates,
 #      serial recovery, power cuts on the emulated Cortex-M4
-# Options: --quick (skip 2, 4 and 5). Env: JOBS (default: nproc);
+#   6. the nRF52840 DK firmware (presets nrf52840dk, nrf52840dk-qspi): every
+#      image built, signed and packed, factory.hex, the size report
+# Options: --quick (skip 2, 4, 5 and 6). Env: JOBS (default: nproc);
 # LF_README_NESTED=1 (set by tests/readme/run_readme.sh when a README block
 # runs this script) leaves out the README test itself.
 set -euo pipefail
@@ -71,6 +73,20 @@ if [ $QUICK -eq 0 ]; then
   cmake --preset qemu >/dev/null
   cmake --build --preset qemu -j"$JOBS"
   run_ctest build-qemu qemu || status=1
+fi
+
+if [ $QUICK -eq 0 ]; then
+  step "nRF52840 firmware build (presets nrf52840dk, nrf52840dk-qspi; docs/nrf52840.md)"
+  # Every image of both boards: stage 0, stage 1 for S0 and S1 (signed and
+  # packed), the application, the provision page and factory.hex; then the
+  # size report (its limits are reported, not enforced).
+  for preset in nrf52840dk nrf52840dk-qspi; do
+    if ! { cmake --preset "$preset" >/dev/null && cmake --build --preset "$preset" --target nrf_images -j"$JOBS"; }; then
+      echo "nRF52840 firmware build failed: preset $preset"
+      status=1
+    fi
+  done
+  bench/size/fw_sizes.sh || status=1
 fi
 
 if [ $QUICK -eq 0 ]; then
