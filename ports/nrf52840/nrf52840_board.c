@@ -132,9 +132,11 @@ void board_init(void)
     struct fw_retained *r = board_retained();
     if (is_stage0()) {
         /* After a power-on or brown-out no RESETREAS bit is set and RAM holds
-         * nothing: forget the retained block (stage 0 then starts it anew). */
+         * nothing; after a watchdog reset it is not trusted either: forget
+         * the retained block (stage 0 then starts it anew). */
         uint32_t why = nrf_rd(NRF_POWER, POWER_RESETREAS);
-        if (!(why & (RESETREAS_RESETPIN | RESETREAS_DOG | RESETREAS_SREQ | RESETREAS_LOCKUP))) {
+        if (!(why & (RESETREAS_RESETPIN | RESETREAS_SREQ | RESETREAS_LOCKUP)) ||
+            (why & RESETREAS_DOG)) {
             r->magic = 0;
         }
         if (NRF_WDT_SECONDS) {
