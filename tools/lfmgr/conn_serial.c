@@ -19,6 +19,7 @@ struct serial_priv {
     size_t in_off, in_len;
     uint8_t out[LF_SMP_SERIAL_ENC_SIZE(LF_SMP_SERIAL_MSG_MAX)];
     char dev[256];
+    bool answered; /* bytes came from the other side in this run */
 };
 
 struct baud_map {
@@ -49,6 +50,12 @@ static int write_all(struct lfm_conn *c, const uint8_t *p, size_t n)
         }
         if (w < 0 && errno == EINTR) {
             continue;
+        }
+        if (w < 0 && errno == EIO && !s->answered) {
+            lfm_err("serial %s: nothing answers there (the other side of the line is closed: is "
+                    "the device, or `lfsim run`, running?)",
+                    s->dev);
+            return LF_EXIT_CONN;
         }
         if (w < 0) {
             lfm_err("serial %s: write: %s", s->dev, strerror(errno));
@@ -122,9 +129,17 @@ static int serial_recv(struct lfm_conn *c, uint8_t *buf, size_t cap, int timeout
             if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
                 continue;
             }
-            if (n < 0 && errno == EIO) {
-                /* A pty whose other side is closed (e.g. a virtual device
-                 * restarting): wait for it to come back until the timeout. */
+            if ((n < 0 && errno == EIO) || (n == 0 && (pfd.revents & POLLHUP))) {
+                /* The other side of the pty is closed (or the adapter is
+                 * gone). Before anything came from it in this run, that is
+                 * the answer: nothing is there. Afterwards it may be a
+                 * device restarting: wait for it until the timeout. */
+                if (!s->answered) {
+                    lfm_err("serial %s: nothing answers there (the other side of the line is "
+                            "closed: is the device, or `lfsim run`, running?)",
+                            s->dev);
+                    return LF_EXIT_CONN;
+                }
                 usleep(10000);
                 continue;
             }
@@ -137,6 +152,7 @@ static int serial_recv(struct lfm_conn *c, uint8_t *buf, size_t cap, int timeout
                 continue;
             }
             s->in_len = (size_t)n;
+            s->answered = true;
         }
     }
 }
@@ -172,7 +188,9 @@ int lfm_serial_open(struct lfm_conn *c, const char *dev, uint32_t baud)
     }
     c->fd = open(dev, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
     if (c->fd < 0) {
-        lfm_err("serial: cannot open %s: %s", dev, strerror(errno));
+        lfm_err("serial: cannot open %s: %s%s", dev, strerror(errno),
+                errno == ENOENT ? " (is the device connected, or `lfsim run` with --pty running?)"
+                                : "");
         return LF_EXIT_CONN;
     }
     if (tcgetattr(c->fd, &tio) != 0) {
