@@ -491,6 +491,11 @@ static void test_interrupted_upload(void **state)
     sys_mgr(&d, "image", "list", (char *)NULL);
     expect(&d, 0, hash);
     sys_stop(&d);
+    /* the device stopped: its serial line fails at once, named */
+    double t0 = now_s();
+    sys_tool(&d, "lfmgr", "--conn", spec, "echo", "hi", (char *)NULL);
+    expect(&d, 2, "/tty");
+    assert_true(now_s() - t0 <= 3.0);
 }
 
 /* ---- 6. --json: exactly one object, always ------------------------------------------- */
