@@ -243,6 +243,69 @@ static void q_task(uint32_t off)
     }
 }
 
+/* ---- UARTE0 ------------------------------------------------------------------ */
+
+static uint32_t *ureg(uint32_t off)
+{
+    return &model->u[off / 4u];
+}
+
+static void u_deliver(void)
+{
+    if (!model->u_rx_armed || model->u_rx_head == model->u_rx_tail) {
+        return;
+    }
+    if (*ureg(UARTE_RXD_MAXCNT) < 1u) {
+        violation("UARTE RX armed with MAXCNT 0");
+        return;
+    }
+    *(volatile uint8_t *)(uintptr_t)model->u_rx_ptr = model->u_rx_queue[model->u_rx_tail++ % 64u];
+    *ureg(UARTE_RXD_AMOUNT) = 1;
+    *ureg(UARTE_EVENTS_ENDRX) = 1;
+    model->u_rx_armed = false;
+}
+
+void model_uart_push(uint8_t b)
+{
+    model->u_rx_queue[model->u_rx_head++ % 64u] = b;
+    u_deliver();
+}
+
+static void u_write(uint32_t off, uint32_t v)
+{
+    bool on = *ureg(UARTE_ENABLE) == UARTE_ENABLE_ON;
+    if (off == UARTE_TASKS_STARTTX && v) {
+        uint32_t n = *ureg(UARTE_TXD_MAXCNT);
+        if (!on || !model->u_tx_ptr) {
+            violation("UARTE STARTTX while disabled or without TXD.PTR");
+            return;
+        }
+        if (*ureg(UARTE_EVENTS_ENDTX)) {
+            violation("UARTE STARTTX before ENDTX was cleared");
+        }
+        for (uint32_t i = 0; i < n && model->u_tx_len < sizeof(model->u_tx_log); i++) {
+            model->u_tx_log[model->u_tx_len++] = ((const volatile uint8_t *)model->u_tx_ptr)[i];
+        }
+        *ureg(UARTE_EVENTS_ENDTX) = 1;
+    } else if (off == UARTE_TASKS_STARTRX && v) {
+        if (!on || !model->u_rx_ptr) {
+            violation("UARTE STARTRX while disabled or without RXD.PTR");
+            return;
+        }
+        model->u_rx_armed = true;
+        u_deliver();
+    } else if (off == UARTE_TASKS_STOPRX && v) {
+        model->u_rx_armed = false;
+        *ureg(UARTE_EVENTS_RXTO) = 1;
+    } else if (off == UARTE_TASKS_STOPTX && v) {
+        *ureg(UARTE_EVENTS_TXSTOPPED) = 1;
+    } else if (off < 0x100u) {
+        /* another task */
+    } else {
+        *ureg(off) = v;
+    }
+}
+
 /* ---- the hooks ------------------------------------------------------------ */
 
 uint32_t nrf_model_read(uint32_t addr)
@@ -259,6 +322,9 @@ uint32_t nrf_model_read(uint32_t addr)
     }
     if (addr == NRF_WDT + WDT_RUNSTATUS) {
         return model->wdt_running;
+    }
+    if (addr >= NRF_UARTE0 && addr < NRF_UARTE0 + 0x600u) {
+        return *ureg(addr - NRF_UARTE0);
     }
     return 0;
 }
@@ -282,6 +348,8 @@ void nrf_model_write(uint32_t addr, uint32_t v)
         } else {
             *qreg(off) = v;
         }
+    } else if (addr >= NRF_UARTE0 && addr < NRF_UARTE0 + 0x600u) {
+        u_write(addr - NRF_UARTE0, v);
     } else if (addr == NRF_WDT + WDT_TASKS_START) {
         model->wdt_running = 1;
     } else if (addr == NRF_WDT + WDT_RR0 && v == WDT_RELOAD) {
@@ -295,6 +363,10 @@ void nrf_model_write_ptr(uint32_t addr, const volatile void *p)
         model->read_dst = p;
     } else if (addr == NRF_QSPI + QSPI_WRITE_SRC) {
         model->write_src = p;
+    } else if (addr == NRF_UARTE0 + UARTE_RXD_PTR) {
+        model->u_rx_ptr = p;
+    } else if (addr == NRF_UARTE0 + UARTE_TXD_PTR) {
+        model->u_tx_ptr = p;
     }
 }
 

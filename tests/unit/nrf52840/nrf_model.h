@@ -26,11 +26,21 @@ struct nrf_model {
     bool q_enabled, q_active, nor_dpm, nor_wel;
     uint32_t nor_busy; /* RDSR polls that still report WIP */
     uint32_t erases, programs, page_programs_crossing;
+    /* UARTE0 */
+    uint32_t u[0x600 / 4u];
+    const volatile void *u_rx_ptr, *u_tx_ptr;
+    uint8_t u_tx_log[512];
+    uint32_t u_tx_len;
+    uint8_t u_rx_queue[64];
+    uint32_t u_rx_head, u_rx_tail;
+    bool u_rx_armed;
     unsigned violations;
     const char *last_violation;
 };
 
 extern struct nrf_model *model;
 void model_reset(void);
+/* A byte arrives on the UART's RX line. */
+void model_uart_push(uint8_t b);
 
 #endif

@@ -21,6 +21,7 @@
 #include "nrf_nvmc.h"
 #include "nrf_qspi.h"
 #include "nrf_sys.h"
+#include "nrf_uarte.h"
 
 static int setup(void **state)
 {
@@ -184,6 +185,46 @@ static void test_qspi_through_core_flash_layer(void **state)
     no_violation();
 }
 
+static void test_uarte_write_getc_stop(void **state)
+{
+    (void)state;
+    static const struct nrf_uarte_pins upins = {6, 8, 0xFF, 0xFF};
+    assert_int_equal(nrf_uarte_getc(), -1); /* not started */
+    nrf_uarte_start(&upins, UARTE_BAUD_115200);
+    assert_int_equal(model->u[UARTE_PSEL_TXD / 4], 6);
+    assert_int_equal(model->u[UARTE_PSEL_RXD / 4], 8);
+    assert_int_equal(model->u[UARTE_PSEL_RTS / 4], NRF_PSEL_DISCONNECTED);
+    assert_int_equal(model->u[UARTE_CONFIG / 4], 0); /* no flow control without RTS/CTS */
+    assert_int_equal(model->u[UARTE_BAUDRATE / 4], UARTE_BAUD_115200);
+
+    /* A write longer than the driver's RAM buffer, from constant data. */
+    static const char msg[] = "stage0: up on nrf52840dk-qspi, then a longer line than 32 bytes";
+    nrf_uarte_write(msg, sizeof(msg) - 1u);
+    assert_int_equal(model->u_tx_len, sizeof(msg) - 1u);
+    assert_memory_equal(model->u_tx_log, msg, sizeof(msg) - 1u);
+
+    /* Bytes in, one at a time, in order; nothing more after them. */
+    assert_int_equal(nrf_uarte_getc(), -1);
+    model_uart_push('a');
+    model_uart_push('b');
+    model_uart_push('c');
+    assert_int_equal(nrf_uarte_getc(), 'a');
+    assert_int_equal(nrf_uarte_getc(), 'b');
+    assert_int_equal(nrf_uarte_getc(), 'c');
+    assert_int_equal(nrf_uarte_getc(), -1);
+
+    nrf_uarte_stop();
+    assert_int_equal(model->u[UARTE_ENABLE / 4], 0);
+    assert_int_equal(model->u[UARTE_PSEL_TXD / 4], NRF_PSEL_DISCONNECTED);
+    assert_int_equal(model->u[UARTE_PSEL_RXD / 4], NRF_PSEL_DISCONNECTED);
+    assert_false(model->u_rx_armed);
+    uint32_t before = model->u_tx_len;
+    nrf_uarte_write("x", 1); /* stopped: nothing goes out */
+    assert_int_equal(model->u_tx_len, before);
+    assert_int_equal(nrf_uarte_getc(), -1);
+    no_violation();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -194,6 +235,7 @@ int main(void)
         cmocka_unit_test_setup(test_wdt_fed_by_erases, setup),
         cmocka_unit_test_setup(test_qspi_start_program_read_erase_stop, setup),
         cmocka_unit_test_setup(test_qspi_through_core_flash_layer, setup),
+        cmocka_unit_test_setup(test_uarte_write_getc_stop, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
