@@ -391,8 +391,9 @@ static void test_after_reset_report(void **state)
     sys_mgr(&d, "reset", (char *)NULL);
     expect(&d, 3, "reverted to application 1.0.0");
     expect(&d, 3, "boot record: revert");
-    /* again, confirmed this time: the reset keeps it */
-    sys_mgr(&d, "image", "test", hash, (char *)NULL);
+    /* again, confirmed this time: the reset keeps it (test named by the
+     * image file instead of its hash) */
+    sys_mgr(&d, "image", "test", app, (char *)NULL);
     expect(&d, 0, NULL);
     sys_mgr(&d, "reset", (char *)NULL);
     expect(&d, 0, "after the reset: trial");
@@ -683,6 +684,7 @@ static void test_json_everything(void **state)
         assert_non_null(strstr(d.out, want));
     }
     J(1, "image", "test", "1234");
+    J(4, "image", "test", "/dev/null"); /* a file, but not a signed image */
     J(3, "image", "test", "00000000000000000000000000000000000000000000000000000000000000ff");
     J(0, "image", "test", hash);
     J(0, "reset");
@@ -706,7 +708,7 @@ static void test_json_everything(void **state)
     expect(&d, 1, "unknown image subcommand 'lst' (did you mean 'list'?)");
     sys_mgr(&d, "image", "--help", (char *)NULL);
     expect(&d, 0, "image upload FILE");
-    assert_non_null(strstr(d.out, "image confirm [HASH]"));
+    assert_non_null(strstr(d.out, "image confirm [HASH|FILE]"));
     assert_null(strstr(d.out, "bootloader update")); /* the group's help, not the global one */
     sys_mgr(&d, "--help", (char *)NULL);
     expect(&d, 0, "Exit codes (the same for lfimg, lfmgr and lfsim)");

@@ -108,6 +108,42 @@ static int build_set(struct lf_smp_req *r, const void *arg, size_t *len)
     return lf_smp_req_image_set(r, x->hash, x->hash_len, x->confirm, len);
 }
 
+/* HASH may also name a signed image file: its SHA256 TLV is the hash the
+ * device lists, so `image test app.signed.bin` needs no copying of digits. */
+static int hash_of_file(const char *what, const char *arg, uint8_t out[32])
+{
+    struct lfm_img_info info;
+    char why[160];
+    uint8_t *data = NULL;
+    size_t len = 0;
+    int err;
+    FILE *f = fopen(arg, "rb");
+    if (f == NULL) {
+        lfm_err("%s: '%s' is neither a hash (64 hex digits, from `image list`) nor a readable "
+                "image file",
+                what, arg);
+        return LF_EXIT_USAGE;
+    }
+    fclose(f);
+    err = lfm_read_file(arg, &data, &len);
+    if (err) {
+        return err;
+    }
+    if (lfm_img_inspect(data, len, &info, why, sizeof(why)) != 0) {
+        lfm_err("%s: %s: not a signed image (%s)", what, arg, why);
+        free(data);
+        return LF_EXIT_FILE;
+    }
+    if (!info.has_hash) {
+        lfm_err("%s: %s: the image has no SHA256 TLV to name it by", what, arg);
+        free(data);
+        return LF_EXIT_FILE;
+    }
+    memcpy(out, info.hash, 32);
+    free(data);
+    return LF_EXIT_OK;
+}
+
 static int set_state(struct lfm_session *s, const char *what, const char *hex, bool confirm)
 {
     struct lf_smp_rsp rsp;
@@ -117,8 +153,10 @@ static int set_state(struct lfm_session *s, const char *what, const char *hex, b
     if (hex != NULL) {
         int n = lfm_parse_hex(hex, hash, sizeof(hash));
         if (n != (int)sizeof(hash)) {
-            lfm_err("%s: HASH must be 64 hex digits (the image's SHA-256 from `image list`)", what);
-            return LF_EXIT_USAGE;
+            err = hash_of_file(what, hex, hash);
+            if (err) {
+                return err;
+            }
         }
         x.hash = hash;
         x.hash_len = sizeof(hash);

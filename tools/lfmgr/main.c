@@ -57,10 +57,11 @@ static const struct cmd cmds[] = {
      "(SHA-256), fits the slot, signed with a key the device trusts, not older than what\n"
      "runs, a stage-1 image for the right S slot; --force sends it anyway.",
      O_IMAGE | O_UPGRADE | O_WINDOW | O_ALIGN | O_FORCE, 1, 1, lfm_cmd_image_upload},
-    {"image", "test", "image test HASH",
-     "Mark the image with this hash (64 hex digits, from `image list`) for a trial boot.", 0, 1, 1,
-     lfm_cmd_image_test},
-    {"image", "confirm", "image confirm [HASH]",
+    {"image", "test", "image test HASH|FILE",
+     "Mark the image with this hash (64 hex digits, from `image list`) for a trial boot;\n"
+     "FILE: a signed image file, whose SHA256 TLV is the hash.",
+     0, 1, 1, lfm_cmd_image_test},
+    {"image", "confirm", "image confirm [HASH|FILE]",
      "Make an image permanent. Without HASH, confirm what runs on trial: stage 1 and/or the\n"
      "application; fails (exit 3) when the device runs no valid application.",
      0, 0, 1, lfm_cmd_image_confirm},
