@@ -146,6 +146,24 @@ void sys_stop(struct sys_dev *d)
     }
 }
 
+/* The device the current test runs (sys_track), for sys_teardown. */
+static struct sys_dev *sys_running;
+
+void sys_track(struct sys_dev *d)
+{
+    sys_running = d;
+}
+
+int sys_teardown(void **state)
+{
+    (void)state;
+    if (sys_running) {
+        sys_stop(sys_running);
+        sys_running = NULL;
+    }
+    return 0;
+}
+
 static uint32_t sys_area_addr(const char *board, unsigned slot)
 {
     const struct lf_board *b = lf_board_find(board);

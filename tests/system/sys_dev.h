@@ -34,6 +34,10 @@ void sys_start_with(struct sys_dev *d, const char *const *extra);
 /* Lines of DIR/device.log containing needle. */
 int sys_log_count(const struct sys_dev *d, const char *needle);
 void sys_stop(struct sys_dev *d);
+/* Remember d as the device the current test runs; sys_teardown (a cmocka
+ * teardown) stops it if the test ended before its own sys_stop. */
+void sys_track(struct sys_dev *d);
+int sys_teardown(void **state);
 
 /* Run a tool from the build's bin directory ("lfmgr", "lfimg"); NULL-terminated
  * arguments. Fills d->out, d->err, d->rc; returns d->rc. */

@@ -41,18 +41,6 @@
 
 #define BOARD "nrf52840dk" /* every slot on the internal flash: one file to compare */
 
-static struct sys_dev *g_running;
-
-static int stop_device(void **state)
-{
-    (void)state;
-    if (g_running) {
-        sys_stop(g_running);
-        g_running = NULL;
-    }
-    return 0;
-}
-
 static double now_s(void)
 {
     struct timespec t;
@@ -253,7 +241,7 @@ static void test_refused_files(void **state)
     static struct sys_dev d;
     static struct snap before;
     char f[760];
-    g_running = &d;
+    sys_track(&d);
     sys_prepare(&d, "refuse", BOARD);
     sys_start(&d);
     snapshot(&d, &before);
@@ -329,7 +317,7 @@ static void test_no_app_stage1_update(void **state)
     static struct snap before;
     static uint8_t ff[4096];
     char f[700], blank[700];
-    g_running = &d;
+    sys_track(&d);
     sys_prepare(&d, "noapp", BOARD);
     memset(ff, 0xFF, sizeof(ff));
     path_in(&d, "images/t-blank.bin", blank, sizeof(blank));
@@ -374,7 +362,7 @@ static void test_after_reset_report(void **state)
     (void)state;
     static struct sys_dev d;
     char app[700], hash[65], f[700];
-    g_running = &d;
+    sys_track(&d);
     sys_prepare(&d, "report", BOARD);
     sys_start(&d);
     path_in(&d, "images/app-v2.0.0.signed.bin", app, sizeof(app));
@@ -428,7 +416,7 @@ static void test_interrupted_upload(void **state)
     static struct sys_dev d;
     char app[700], tty[700], spec[800], hash[65], errpath[760], exe[600];
     static char errbuf[8192];
-    g_running = &d;
+    sys_track(&d);
     sys_prepare(&d, "intr", BOARD);
     path_in(&d, "tty", tty, sizeof(tty));
     const char *const serial[] = {"--pty", tty, "--baud", "115200", NULL};
@@ -648,7 +636,7 @@ static void test_json_everything(void **state)
     (void)state;
     static struct sys_dev d;
     char app[700], old[700], upd[700], hash[65], missing[64];
-    g_running = &d;
+    sys_track(&d);
     assert_true(one_json_object("{\"a\": [1, -2.5e3, true, null, {\"b\": \"\\u00e9\"}]}"));
     assert_false(one_json_object("{\"a\": 1}{\"b\": 2}"));
     assert_false(one_json_object(""));
@@ -732,11 +720,11 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_missing_device),
-        cmocka_unit_test_teardown(test_refused_files, stop_device),
-        cmocka_unit_test_teardown(test_no_app_stage1_update, stop_device),
-        cmocka_unit_test_teardown(test_after_reset_report, stop_device),
-        cmocka_unit_test_teardown(test_interrupted_upload, stop_device),
-        cmocka_unit_test_teardown(test_json_everything, stop_device),
+        cmocka_unit_test_teardown(test_refused_files, sys_teardown),
+        cmocka_unit_test_teardown(test_no_app_stage1_update, sys_teardown),
+        cmocka_unit_test_teardown(test_after_reset_report, sys_teardown),
+        cmocka_unit_test_teardown(test_interrupted_upload, sys_teardown),
+        cmocka_unit_test_teardown(test_json_everything, sys_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

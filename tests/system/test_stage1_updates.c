@@ -71,22 +71,10 @@ static void reset(struct sys_dev *d)
     sys_wait_up(d);
 }
 
-static struct sys_dev *g_running; /* stopped by the teardown if a test fails */
-
-static int stop_device(void **state)
-{
-    (void)state;
-    if (g_running) {
-        sys_stop(g_running);
-        g_running = NULL;
-    }
-    return 0;
-}
-
 static void run_many_updates(const char *board)
 {
     static struct sys_dev d;
-    g_running = &d;
+    sys_track(&d);
     struct sys_state st;
     char file[700];
     sys_prepare(&d, board, board);
@@ -180,7 +168,7 @@ static void expect_unchanged(struct sys_dev *d, const struct sys_state *before)
 static void run_refusals(const char *board)
 {
     static struct sys_dev d;
-    g_running = &d;
+    sys_track(&d);
     struct sys_state st;
     char file[700], s1[700];
     char name[64];
@@ -324,7 +312,7 @@ static void test_cut_and_watchdog(void **state)
 {
     (void)state;
     static struct sys_dev d;
-    g_running = &d;
+    sys_track(&d);
     struct sys_state st;
     char file[700];
     sys_prepare(&d, "cut", "nrf52840dk-qspi");
@@ -357,11 +345,11 @@ static void test_cut_and_watchdog(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(test_refusals_nrf52840dk, stop_device),
-        cmocka_unit_test_teardown(test_refusals_nrf52840dk_qspi, stop_device),
-        cmocka_unit_test_teardown(test_cut_and_watchdog, stop_device),
-        cmocka_unit_test_teardown(test_updates_nrf52840dk, stop_device),
-        cmocka_unit_test_teardown(test_updates_nrf52840dk_qspi, stop_device),
+        cmocka_unit_test_teardown(test_refusals_nrf52840dk, sys_teardown),
+        cmocka_unit_test_teardown(test_refusals_nrf52840dk_qspi, sys_teardown),
+        cmocka_unit_test_teardown(test_cut_and_watchdog, sys_teardown),
+        cmocka_unit_test_teardown(test_updates_nrf52840dk, sys_teardown),
+        cmocka_unit_test_teardown(test_updates_nrf52840dk_qspi, sys_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
