@@ -1,6 +1,7 @@
 #include "args.h"
 
 #include "lf_exit.h"
+#include "util.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -57,7 +58,7 @@ int lfimg_parse(int argc, char **argv, const struct lfimg_opt *opts, int nopts, 
         char *a = argv[i];
         if (only_pos || a[0] != '-' || a[1] == '\0') {
             if (*npos >= max_pos) {
-                fprintf(stderr, "lfimg %s: unexpected argument '%s' (see --help)\n", argv[0], a);
+                lfimg_err("%s: unexpected argument '%s' (see --help)", argv[0], a);
                 return 2;
             }
             pos[(*npos)++] = a;
@@ -74,22 +75,21 @@ int lfimg_parse(int argc, char **argv, const struct lfimg_opt *opts, int nopts, 
         const char *inl;
         int k = lfimg_find(opts, nopts, a, &inl);
         if (k < 0) {
-            fprintf(stderr, "lfimg %s: unknown option '%s' (see --help)\n", argv[0], a);
+            lfimg_err("%s: unknown option '%s' (see --help)", argv[0], a);
             return 2;
         }
         char *vals[2] = {NULL, NULL};
         int have = 0;
         if (inl) {
             if (opts[k].nargs == 0) {
-                fprintf(stderr, "lfimg %s: option '%s' takes no value\n", argv[0], a);
+                lfimg_err("%s: option '%s' takes no value", argv[0], a);
                 return 2;
             }
             vals[have++] = (char *)inl;
         }
         while (have < opts[k].nargs) {
             if (i + 1 >= argc) {
-                fprintf(stderr, "lfimg %s: option '%s' needs %d value(s)\n", argv[0], a,
-                        opts[k].nargs);
+                lfimg_err("%s: option '%s' needs %d value(s)", argv[0], a, opts[k].nargs);
                 return 2;
             }
             vals[have++] = argv[++i];

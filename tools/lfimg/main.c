@@ -4,8 +4,10 @@
  * Signing follows imgtool's options and produces imgtool's layout byte for
  * byte; verification runs the firmware's own validator (core/image).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmds.h"
 #include "lf/version.h"
@@ -40,6 +42,64 @@ static void lfimg_usage(FILE *f)
             LF_EXIT_HELP);
 }
 
+static bool wants_json(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The object of a failure that printed no JSON of its own. */
+static void print_json_error(int rc)
+{
+    const char *msg = lfimg_last_error();
+    printf("{\"ok\": false, \"exit\": %d, \"error\": ", rc);
+    lfimg_json_str(stdout, msg[0] ? msg : "failed (see stderr)");
+    printf("}\n");
+}
+
+/* With --json, stdout carries exactly one JSON object whatever happens
+ * (docs/exit-codes.md): the command's own, or, when it stopped before
+ * printing one, {"ok": false, "exit": N, "error": ...}. The command's output
+ * goes to a temporary file first so that we know which case it is. */
+static int run_json(const struct lfimg_cmd *c, int argc, char **argv)
+{
+    FILE *cap = tmpfile();
+    int saved = -1;
+    int rc;
+    bool printed = false;
+    fflush(stdout);
+    if (cap != NULL) {
+        saved = dup(STDOUT_FILENO);
+    }
+    if (cap == NULL || saved < 0 || dup2(fileno(cap), STDOUT_FILENO) < 0) {
+        if (cap != NULL) {
+            fclose(cap);
+        }
+        if (saved >= 0) {
+            close(saved);
+        }
+        return c->run(argc, argv); /* no temporary file: run it as it is */
+    }
+    rc = c->run(argc, argv);
+    fflush(stdout);
+    dup2(saved, STDOUT_FILENO);
+    close(saved);
+    rewind(cap);
+    for (int ch; (ch = fgetc(cap)) != EOF;) {
+        printed = printed || (ch != ' ' && ch != '\n' && ch != '\t' && ch != '\r');
+        putchar(ch);
+    }
+    fclose(cap);
+    if (!printed && rc != LF_EXIT_OK) {
+        print_json_error(rc);
+    }
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -57,9 +117,15 @@ int main(int argc, char **argv)
     }
     for (size_t i = 0; i < sizeof(lfimg_cmds) / sizeof(lfimg_cmds[0]); i++) {
         if (strcmp(argv[1], lfimg_cmds[i].name) == 0) {
+            if (wants_json(argc, argv)) {
+                return run_json(&lfimg_cmds[i], argc - 1, argv + 1);
+            }
             return lfimg_cmds[i].run(argc - 1, argv + 1);
         }
     }
     lfimg_err("unknown command '%s' (see lfimg --help)", argv[1]);
+    if (wants_json(argc, argv)) {
+        print_json_error(LF_EXIT_USAGE);
+    }
     return LF_EXIT_USAGE;
 }

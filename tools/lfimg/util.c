@@ -5,14 +5,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The last message, for the JSON error object of a command run with --json. */
+static char lfimg_last_err[512];
+
 void lfimg_err(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("lfimg: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsnprintf(lfimg_last_err, sizeof(lfimg_last_err), fmt, ap);
     va_end(ap);
+    fprintf(stderr, "lfimg: %s\n", lfimg_last_err);
+}
+
+const char *lfimg_last_error(void)
+{
+    return lfimg_last_err;
 }
 
 int lfimg_read_file(const char *path, uint8_t **buf, size_t *len)

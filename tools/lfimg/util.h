@@ -17,6 +17,8 @@
 
 /* "lfimg: <message>\n" on stderr. */
 void lfimg_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The text of the last lfimg_err ("" if none). */
+const char *lfimg_last_error(void);
 
 /* Whole file into a malloc'd buffer (freed by the caller). 0 or -1 (message printed). */
 int lfimg_read_file(const char *path, uint8_t **buf, size_t *len);
