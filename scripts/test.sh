@@ -11,12 +11,18 @@
 #      image built, signed and packed, factory.hex, the size report
 # Options: --quick (skip 2, 4, 5 and 6). Env: JOBS (default: nproc);
 # LF_README_NESTED=1 (set by tests/readme/run_readme.sh when a README block
-# runs this script) leaves out the README test itself.
+# runs this script) runs it as --quick and leaves out the README test itself:
+# the run that started the README test does the rest, so nesting it again
+# would only double CI's time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JOBS=${JOBS:-$(nproc)}
 QUICK=0
 [ "${1:-}" = "--quick" ] && QUICK=1
+if [ "${LF_README_NESTED:-0}" = 1 ]; then
+  QUICK=1
+  echo "test.sh: run by the README test (LF_README_NESTED=1): host build and tests only"
+fi
 passed=0
 failed=0
 
