@@ -61,7 +61,8 @@ LF_CM_FAULT_STUB(lf_cm_busfault, 3)
 LF_CM_FAULT_STUB(lf_cm_usagefault, 4)
 LF_CM_FAULT_STUB(lf_cm_unexpected, 5)
 
-void lf_cm_fault_entry(uint32_t *frame, uint32_t kind)
+/* used: only the stubs' asm branches here, which LTO does not see */
+__attribute__((used)) void lf_cm_fault_entry(uint32_t *frame, uint32_t kind)
 {
     static const char *const names[] = {"NMI",      "HardFault",  "MemManage",
                                         "BusFault", "UsageFault", "unexpected interrupt"};

@@ -36,7 +36,7 @@ __attribute__((naked, noreturn)) void bootrom_entry(void)
                    "b bootrom_main\n");
 }
 
-__attribute__((noreturn)) void bootrom_main(void)
+__attribute__((noreturn, used)) void bootrom_main(void)
 {
     const volatile uint32_t *nvm = (const volatile uint32_t *)(QEMU_NVM_BASE + QEMU_NVM_INTERNAL);
     uint32_t sp = nvm[0], pc = nvm[1];
