@@ -45,6 +45,7 @@ function(lf_firmware)
       -DLF_LINKER_DIR=${CMAKE_BINARY_DIR}/boards/${F_BOARD}
       -DLF_APP_KEY_C=${F_DIR}/fw_keys.c
       -DLF_BOARD_PORT=${F_PORT}
+      -DLF_FIH=${LF_FIH}
       ${F_CMAKE_ARGS}
     BUILD_COMMAND ${CMAKE_COMMAND} --build <BINARY_DIR>
     INSTALL_COMMAND ""

@@ -10,6 +10,9 @@
 #include "lf/log.h"
 #include "lf/stage0.h"
 
+/* board_halt's code when a fault-injection check panicked (lf_fih_panic). */
+#define FW_HALT_FIH 6
+
 /* Decision log on the console UART, one line each. */
 extern const struct lf_log fw_log;
 

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "fw.h"
+#include "lf/fih.h"
 #include "lf_cm.h"
 
 static void fw_log_write(void *ctx, const char *line)
@@ -26,6 +27,14 @@ const struct lf_keyring *fw_app_keys(void)
     key = (struct lf_pubkey){LF_KEY_ECDSA_P256, (uint16_t)fw_app_key_len, fw_app_key, NULL};
     ring = (struct lf_keyring){&key, 1, fw_algs, 1};
     return &ring;
+}
+
+/* A fault-injection check found two copies of a decision disagreeing
+ * (lf/fih.h): say so and stop, never boot (docs/glitch.md). */
+void lf_fih_panic(void)
+{
+    board_uart_write("fih: panic\n", 11);
+    board_halt(FW_HALT_FIH);
 }
 
 void fw_log_usage(const char *who)
