@@ -19,14 +19,18 @@ static int lf_image_ed25519_verify(const uint8_t *spki, size_t spki_len,
     if (lf_ed25519_pubkey_from_spki(spki, spki_len, pub) != LF_OK) {
         return LF_E_IMG_BAD_KEY;
     }
-    int err = lf_ed25519_verify(pub, digest, LF_SHA256_SIZE, sig);
+    int LF_FIH_VOL err = lf_ed25519_verify(pub, digest, LF_SHA256_SIZE, sig);
     if (err == LF_E_CRYPTO_BAD_KEY) {
         return LF_E_IMG_BAD_KEY;
     }
     if (err == LF_E_CRYPTO_BAD_ENCODING) {
         return LF_E_IMG_SIG_ENCODING;
     }
-    return err == LF_OK ? LF_OK : LF_E_IMG_BAD_SIGNATURE;
+    if (err != LF_OK) {
+        return LF_E_IMG_BAD_SIGNATURE;
+    }
+    LF_FIH_CHECK(err == LF_OK); /* the verdict read a second time */
+    return LF_OK;
 }
 
 const struct lf_image_sig_alg lf_image_sig_ed25519 = {

@@ -24,11 +24,15 @@ static int lf_image_p256_verify(const uint8_t *spki, size_t spki_len,
     if (lf_p256_sig_from_der(sig, sig_len, true, rs) != LF_OK) {
         return LF_E_IMG_SIG_ENCODING;
     }
-    int err = lf_p256_verify(pub, digest, LF_SHA256_SIZE, rs);
+    int LF_FIH_VOL err = lf_p256_verify(pub, digest, LF_SHA256_SIZE, rs);
     if (err == LF_E_CRYPTO_BAD_KEY) {
         return LF_E_IMG_BAD_KEY;
     }
-    return err == LF_OK ? LF_OK : LF_E_IMG_BAD_SIGNATURE;
+    if (err != LF_OK) {
+        return LF_E_IMG_BAD_SIGNATURE;
+    }
+    LF_FIH_CHECK(err == LF_OK); /* the verdict read a second time */
+    return LF_OK;
 }
 
 const struct lf_image_sig_alg lf_image_sig_ecdsa_p256 = {

@@ -135,6 +135,8 @@ static int lf_image_scan(const struct lf_flash_area *fa, uint32_t off, struct lf
             return err;
         }
     }
+    /* The walk ended at the end of the unprotected area, not earlier. */
+    LF_FIH_CHECK(*(volatile uint32_t *)&walk.cur == *(volatile uint32_t *)&walk.end);
     if (!s->has_hash) {
         return LF_E_IMG_NO_HASH;
     }
@@ -159,6 +161,8 @@ static int lf_image_hash(const struct lf_flash_area *fa, uint32_t off, uint32_t 
 {
     struct lf_sha256 ctx;
     uint8_t buf[LF_IMAGE_READ_CHUNK];
+    struct lf_fih_ctr chunks;
+    lf_fih_ctr_init(&chunks);
     lf_sha256_init(&ctx);
     uint32_t pos = 0;
     while (pos < len) {
@@ -169,7 +173,10 @@ static int lf_image_hash(const struct lf_flash_area *fa, uint32_t off, uint32_t 
         }
         lf_sha256_update(&ctx, buf, n);
         pos += n;
+        lf_fih_ctr_step(&chunks);
     }
+    /* Counted loop: every chunk of [0, len) was hashed. */
+    lf_fih_ctr_check(&chunks, len / LF_IMAGE_READ_CHUNK + (len % LF_IMAGE_READ_CHUNK != 0));
     lf_sha256_final(&ctx, digest);
     return LF_OK;
 }
@@ -226,9 +233,14 @@ static int lf_image_find_key(const struct lf_image_tlv_iter *it, const struct lf
         if (!k->der && (!by_pubkey || !k->hash)) {
             continue; /* known by hash only: needs the key from the image */
         }
-        if (!lf_digest_equal(lf_key_hash(k, tmp), wanted, LF_SHA256_SIZE)) {
+        const uint8_t *khash = lf_key_hash(k, tmp);
+        if (!lf_digest_equal(khash, wanted, LF_SHA256_SIZE)) {
             continue;
         }
+#if LF_FIH
+        lf_fih_t match = lf_fih_memeq(khash, wanted, LF_SHA256_SIZE);
+        lf_fih_require(&match); /* the second comparison, other code */
+#endif
         *spki = by_pubkey ? der_buf : k->der;
         *spki_len = by_pubkey ? t->len : k->der_len;
         *index = i;
@@ -253,13 +265,18 @@ int lf_image_validate(const struct lf_flash_area *fa, uint32_t off, const struct
     if (!fa || !keys || !info || (keys->count && !keys->keys) || (keys->alg_count && !keys->algs)) {
         return LF_E_INVAL;
     }
+    lf_fih_set(&info->fih, LF_FIH_FAILURE);
+    struct lf_fih_ctr steps; /* one step per gate passed, checked before success */
+    lf_fih_ctr_init(&steps);
     struct lf_image_header hdr;
     struct lf_image_tlv_iter it;
     struct lf_tlv_scan s;
-    int err = lf_image_scan(fa, off, &hdr, &it, &s);
+    int LF_FIH_VOL err = lf_image_scan(fa, off, &hdr, &it, &s);
     if (err) {
         return err;
     }
+    LF_FIH_CHECK(err == LF_OK);
+    lf_fih_ctr_step(&steps); /* 1: header and TLV structure */
     if (!s.has_key) {
         return LF_E_IMG_NO_KEY;
     }
@@ -280,6 +297,11 @@ int lf_image_validate(const struct lf_flash_area *fa, uint32_t off, const struct
     if (!lf_digest_equal(digest, expected, LF_SHA256_SIZE)) {
         return LF_E_IMG_HASH_MISMATCH;
     }
+#if LF_FIH
+    lf_fih_t hash_ok = lf_fih_memeq(digest, expected, LF_SHA256_SIZE);
+    lf_fih_require(&hash_ok);
+#endif
+    lf_fih_ctr_step(&steps); /* 2: the hash */
 
     uint8_t der_buf[LF_IMAGE_MAX_PUBKEY_SIZE];
     const uint8_t *spki = NULL;
@@ -289,6 +311,8 @@ int lf_image_validate(const struct lf_flash_area *fa, uint32_t off, const struct
     if (err) {
         return err;
     }
+    LF_FIH_CHECK(err == LF_OK);
+    lf_fih_ctr_step(&steps); /* 3: a trusted key */
     const struct lf_image_sig_alg *alg = lf_find_alg(keys, keys->keys[key_index].type);
     if (!alg) {
         return LF_E_IMG_NO_SIG_ALG;
@@ -306,10 +330,12 @@ int lf_image_validate(const struct lf_flash_area *fa, uint32_t off, const struct
     }
     /* The only path to LF_OK: the verifier said so. Anything else, even a
      * stray positive value, is a rejection. */
-    int verdict = alg->verify(spki, spki_len, digest, sig, s.sig.len);
+    int LF_FIH_VOL verdict = alg->verify(spki, spki_len, digest, sig, s.sig.len);
     if (verdict != LF_OK) {
         return verdict < 0 ? verdict : LF_E_IMG_BAD_SIGNATURE;
     }
+    LF_FIH_CHECK(verdict == LF_OK);
+    lf_fih_ctr_step(&steps); /* 4: the signature */
 
     info->hdr = hdr;
     info->tlv_off = (uint32_t)hdr.hdr_size + hdr.img_size;
@@ -319,5 +345,17 @@ int lf_image_validate(const struct lf_flash_area *fa, uint32_t off, const struct
     info->has_sec_cnt = s.has_sec_cnt;
     info->sec_cnt = s.has_sec_cnt ? s.sec_cnt : 0;
     info->key_index = key_index;
+#if LF_FIH
+    /* Every gate passed, each tested twice; the header that gates the
+     * decision read once more. Only then the hardened success. */
+    const volatile struct lf_image_header *vh = &hdr;
+    LF_FIH_CHECK(vh->magic == LF_IMAGE_MAGIC);
+    LF_FIH_CHECK(vh->hdr_size >= LF_IMAGE_HEADER_SIZE && vh->hdr_size <= LF_IMAGE_MAX_HDR_SIZE);
+    LF_FIH_CHECK((vh->flags & (LF_IMAGE_F_NON_BOOTABLE | LF_IMAGE_F_ENCRYPTED_MASK |
+                               LF_IMAGE_F_COMPRESSED_MASK)) == 0);
+    LF_FIH_CHECK(verdict == LF_OK);
+    lf_fih_ctr_check(&steps, 4);
+    lf_fih_set(&info->fih, LF_FIH_SUCCESS);
+#endif
     return verdict;
 }

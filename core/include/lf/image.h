@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lf/fih.h"
 #include "lf/flash.h"
 #include "lf/sha256.h"
 
@@ -150,8 +151,12 @@ struct lf_keyring {
     uint8_t alg_count;
 };
 
-/* What validation learned about an image. Filled only on LF_OK. */
+/* What validation learned about an image. Filled only on LF_OK, except fih. */
 struct lf_image_info {
+    /* Hardened verdict (lf/fih.h): LF_FIH_SUCCESS only when lf_image_validate
+     * returned LF_OK in the hardened build (LF_FIH), written last; set to
+     * failure when validation starts. Not written when LF_FIH is 0. */
+    lf_fih_t fih;
     struct lf_image_header hdr;
     uint32_t tlv_off;             /* hdr_size + img_size: start of the TLV areas */
     uint32_t prot_end;            /* end of the protected area (= tlv_off if none) */
