@@ -1,11 +1,11 @@
 /*
  * ECDSA P-256 verification (SEC 1 4.1.4) on the generic Montgomery arithmetic
- * of bn256.c. Points are in Jacobian coordinates (x = X/Z^2, y = Y/Z^3), with
- * Z = 0 standing for the point at infinity; every coordinate is kept in
- * Montgomery form mod p. u1*G + u2*Q is computed with one doubling chain and
- * width-4 NAFs of u1 and u2: each nonzero digit d adds or subtracts |d| G or
- * |d| Q from tables of G, 3G, 5G, 7G and Q, 3Q, 5Q, 7Q built at run time. The
- * result's x is compared with r without inverting Z: X == r Z^2, or
+ * of bn256.c. Points are in homogeneous projective coordinates (x = X/Z,
+ * y = Y/Z, infinity (0 : Y : 0)), every coordinate in Montgomery form mod p,
+ * and added by complete formulas run as a straight-line program (small in
+ * flash; no special cases). u1*G + u2*Q is computed by Shamir's trick: one
+ * doubling chain, adding G, Q or G + Q per bit pair. The result's x is
+ * compared with r without inverting Z: X == r Z^2 in Jacobian form, or
  * (r + n) Z^2 when r + n < p.
  */
 #include "lf/p256.h"
@@ -33,19 +33,17 @@ const struct lf_bn_mod lf_bn_p256_n = {
     0xee00bc4f,
 };
 
-/* The curve y^2 = x^3 - 3x + b and its base point G (FIPS 186-4 D.1.2.3). */
-static const uint32_t p256_b[LF_BN_LIMBS] = {
-    0x27d2604b, 0x3bce3c3e, 0xcc53b0f6, 0x651d06b0, 0x769886bc, 0xb3ebbd55, 0xaa3a93e7, 0x5ac635d8,
+/* The curve y^2 = x^3 - 3x + b and its base point G (FIPS 186-4 D.1.2.3),
+ * stored in Montgomery form (times 2^256 mod p). */
+static const uint32_t p256_b_mont[LF_BN_LIMBS] = {
+    0x29c4bddf, 0xd89cdf62, 0x78843090, 0xacf005cd, 0xf7212ed6, 0xe5a220ab, 0x04874834, 0xdc30061d,
 };
-static const uint32_t p256_gx[LF_BN_LIMBS] = {
-    0xd898c296, 0xf4a13945, 0x2deb33a0, 0x77037d81, 0x63a440f2, 0xf8bce6e5, 0xe12c4247, 0x6b17d1f2,
+static const uint32_t p256_g_mont[2][LF_BN_LIMBS] = {
+    {0x18a9143c, 0x79e730d4, 0x5fedb601, 0x75ba95fc, 0x77622510, 0x79fb732b, 0xa53755c6,
+     0x18905f76},
+    {0xce95560a, 0xddf25357, 0xba19e45c, 0x8b4ab8e4, 0xdd21f325, 0xd2e88688, 0x25885d85,
+     0x8571ff18},
 };
-static const uint32_t p256_gy[LF_BN_LIMBS] = {
-    0x37bf51f5, 0xcbb64068, 0x6b315ece, 0x2bce3357, 0x7c0f9e16, 0x8ee7eb4a, 0xfe1a7f9b, 0x4fe342e2,
-};
-
-#define P256_WINDOW 4                        /* NAF width */
-#define P256_TABLE  (1 << (P256_WINDOW - 2)) /* odd multiples 1, 3, .., 2^(w-1) - 1 */
 
 struct p256_point {
     uint32_t x[LF_BN_LIMBS], y[LF_BN_LIMBS], z[LF_BN_LIMBS];
@@ -57,116 +55,66 @@ static void fe_mul(uint32_t r[LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],
     lf_bn_mont_mul(r, a, b, &lf_bn_p256_p);
 }
 
-static void point_copy(struct p256_point *r, const struct p256_point *p)
-{
-    lf_bn_copy(r->x, p->x);
-    lf_bn_copy(r->y, p->y);
-    lf_bn_copy(r->z, p->z);
-}
+/*
+ * The point formulas are straight-line programs over a small file of field
+ * registers, run by one interpreter: a program step is 16 bits (operation,
+ * source b, source a, destination; 4 bits each), which takes far less flash
+ * than a call per step. Registers: the first point (X1 : Y1 : Z1), which the
+ * addition overwrites with the sum, the second point, the curve's b, temporaries.
+ */
+enum { X1, Y1, Z1, X2, Y2, Z2, B, T0, T1, T2, T3, T4, T5, P256_REGS };
+typedef uint32_t p256_fe[LF_BN_LIMBS];
 
-static void fe_add(uint32_t r[LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],
-                   const uint32_t b[LF_BN_LIMBS])
-{
-    lf_bn_mod_add(r, a, b, &lf_bn_p256_p);
-}
+#define P256_OP(k, d, a, b) (uint16_t)((k) << 12 | (b) << 8 | (a) << 4 | (d))
+#define MUL(d, a, b)        P256_OP(0, d, a, b)
+#define ADD(d, a, b)        P256_OP(1, d, a, b)
+#define SUB(d, a, b)        P256_OP(2, d, a, b)
 
-static void fe_sub(uint32_t r[LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],
-                   const uint32_t b[LF_BN_LIMBS])
+static void p256_run(p256_fe v[P256_REGS], const uint16_t *prog, int len)
 {
-    lf_bn_mod_sub(r, a, b, &lf_bn_p256_p);
-}
-
-/* r = 2p ("dbl-2001-b" for a = -3); r may alias p. Infinity stays infinity
- * because Z3 = 2*Y*Z. There is no point with Y = 0 (the order n is odd). */
-static void p256_double(struct p256_point *r, const struct p256_point *p)
-{
-    uint32_t delta[LF_BN_LIMBS], gamma[LF_BN_LIMBS], beta[LF_BN_LIMBS], alpha[LF_BN_LIMBS],
-        t[LF_BN_LIMBS];
-    fe_mul(delta, p->z, p->z); /* delta = Z^2 */
-    fe_mul(gamma, p->y, p->y); /* gamma = Y^2 */
-    fe_mul(beta, p->x, gamma); /* beta = X * gamma */
-    fe_sub(t, p->x, delta);    /* alpha = 3 (X - delta)(X + delta) */
-    fe_add(alpha, p->x, delta);
-    fe_mul(alpha, alpha, t);
-    fe_add(t, alpha, alpha);
-    fe_add(alpha, alpha, t);
-    fe_mul(t, p->y, p->z); /* Z3 = 2 Y Z */
-    fe_add(r->z, t, t);
-    fe_add(beta, beta, beta); /* beta = 4 X gamma */
-    fe_add(beta, beta, beta);
-    fe_mul(t, alpha, alpha); /* X3 = alpha^2 - 8 beta */
-    fe_sub(t, t, beta);
-    fe_sub(r->x, t, beta);
-    fe_sub(beta, beta, r->x); /* Y3 = alpha (4 beta - X3) - 8 gamma^2 */
-    fe_mul(beta, beta, alpha);
-    fe_mul(gamma, gamma, gamma);
-    fe_add(gamma, gamma, gamma);
-    fe_add(gamma, gamma, gamma);
-    fe_add(gamma, gamma, gamma);
-    fe_sub(r->y, beta, gamma);
-}
-
-/* r = p + q, or p - q if neg, for any p, q (infinity, p == q and p == -q
- * included); r may alias either. Formulas: "add-1998-cmo-2". */
-static void p256_add(struct p256_point *r, const struct p256_point *p, const struct p256_point *q,
-                     int neg)
-{
-    if (lf_bn_is_zero(p->z)) {
-        point_copy(r, q);
-        if (neg) {
-            fe_sub(r->y, lf_bn_zero, r->y);
-        }
-        return;
+    static void (*const ops[])(uint32_t *, const uint32_t *, const uint32_t *,
+                               const struct lf_bn_mod *) = {lf_bn_mont_mul, lf_bn_mod_add,
+                                                            lf_bn_mod_sub};
+    for (int i = 0; i < len; i++) {
+        unsigned op = prog[i];
+        ops[op >> 12](v[op & 15], v[(op >> 4) & 15], v[(op >> 8) & 15], &lf_bn_p256_p);
     }
-    if (lf_bn_is_zero(q->z)) {
-        point_copy(r, p);
-        return;
-    }
-    uint32_t zz1[LF_BN_LIMBS], zz2[LF_BN_LIMBS], u1[LF_BN_LIMBS], u2[LF_BN_LIMBS], s1[LF_BN_LIMBS],
-        s2[LF_BN_LIMBS], t[LF_BN_LIMBS];
-    fe_mul(zz1, p->z, p->z);
-    fe_mul(zz2, q->z, q->z);
-    fe_mul(u1, p->x, zz2); /* U1 = X1 Z2^2 */
-    fe_mul(u2, q->x, zz1); /* U2 = X2 Z1^2 */
-    fe_mul(s1, p->y, q->z);
-    fe_mul(s1, s1, zz2); /* S1 = Y1 Z2^3 */
-    fe_mul(s2, q->y, p->z);
-    fe_mul(s2, s2, zz1); /* S2 = Y2 Z1^3 */
-    if (neg) {
-        fe_sub(s2, lf_bn_zero, s2);
-    }
-    fe_mul(t, p->z, q->z);
-    fe_sub(u2, u2, u1); /* H = U2 - U1 */
-    fe_sub(s2, s2, s1); /* R = S2 - S1 */
-    if (lf_bn_is_zero(u2)) {
-        /* Same x: either the same point (double it) or opposite points. */
-        if (lf_bn_is_zero(s2)) {
-            p256_double(r, p);
-        } else {
-            memset(r, 0, sizeof(*r));
-        }
-        return;
-    }
-    /* From here on p and q are not read, so r may alias them. */
-    fe_mul(r->z, t, u2);  /* Z3 = Z1 Z2 H */
-    fe_mul(zz1, u2, u2);  /* H^2 */
-    fe_mul(zz2, zz1, u2); /* H^3 */
-    fe_mul(u1, u1, zz1);  /* V = U1 H^2 */
-    fe_mul(t, s2, s2);    /* X3 = R^2 - H^3 - 2 V */
-    fe_sub(t, t, zz2);
-    fe_sub(t, t, u1);
-    fe_sub(r->x, t, u1);
-    fe_sub(t, u1, r->x); /* Y3 = R (V - X3) - S1 H^3 */
-    fe_mul(t, t, s2);
-    fe_mul(s1, s1, zz2);
-    fe_sub(r->y, t, s1);
 }
 
-/* Decode X||Y into a Jacobian point with Z = 1 after checking x, y < p and
+/*
+ * (X1 : Y1 : Z1) += (X2 : Y2 : Z2) in homogeneous projective coordinates
+ * (x = X/Z, y = Y/Z, infinity (0 : Y : 0)): the complete addition for
+ * a = -3 of Renes, Costello and Batina (2016, algorithm 4), 12 multiplications
+ * and 2 by b. Complete: right for every pair of points, infinity and P = Q
+ * (doubling) and P = -Q included, so there are no special cases. The second
+ * point is only read; the sum's X3 and Y3, Z3 take X1, Y1, Z1 once these are
+ * last read (T5 stands in for the paper's early use of X3).
+ */
+static const uint16_t p256_add_prog[] = {
+    MUL(T0, X1, X2), MUL(T1, Y1, Y2), MUL(T2, Z1, Z2), ADD(T3, X1, Y1), ADD(T4, X2, Y2),
+    MUL(T3, T3, T4), ADD(T4, T0, T1), SUB(T3, T3, T4), ADD(T4, Y1, Z1), ADD(T5, Y2, Z2),
+    MUL(T4, T4, T5), ADD(T5, T1, T2), SUB(T4, T4, T5), ADD(X1, X1, Z1), ADD(Y1, X2, Z2),
+    MUL(X1, X1, Y1), ADD(Y1, T0, T2), SUB(Y1, X1, Y1), MUL(Z1, B, T2),  SUB(X1, Y1, Z1),
+    ADD(Z1, X1, X1), ADD(X1, X1, Z1), SUB(Z1, T1, X1), ADD(X1, T1, X1), MUL(Y1, B, Y1),
+    ADD(T1, T2, T2), ADD(T2, T1, T2), SUB(Y1, Y1, T2), SUB(Y1, Y1, T0), ADD(T1, Y1, Y1),
+    ADD(Y1, T1, Y1), ADD(T1, T0, T0), ADD(T0, T1, T0), SUB(T0, T0, T2), MUL(T1, T4, Y1),
+    MUL(T2, T0, Y1), MUL(Y1, X1, Z1), ADD(Y1, Y1, T2), MUL(X1, T3, X1), SUB(X1, X1, T1),
+    MUL(Z1, T4, Z1), MUL(T1, T3, T0), ADD(Z1, Z1, T1),
+};
+
+/* y^2 - (x^3 - 3x + b) for (X1, Y1): T0 = x^3 - 3x + b, T1 = y^2. */
+static const uint16_t p256_curve_prog[] = {
+    MUL(T0, X1, X1), MUL(T0, T0, X1), ADD(T1, X1, X1), ADD(T1, T1, X1),
+    SUB(T0, T0, T1), ADD(T0, T0, B),  MUL(T1, Y1, Y1),
+};
+
+#define P256_RUN(v, prog) p256_run(v, prog, (int)(sizeof(prog) / sizeof(prog[0])))
+
+/* Decode X||Y into a point with Z = 1 after checking x, y < p and
  * y^2 = x^3 - 3x + b. */
 static int p256_decode(struct p256_point *pt, const uint8_t pub[LF_P256_PUBKEY_SIZE])
 {
-    uint32_t lhs[LF_BN_LIMBS], rhs[LF_BN_LIMBS], t[LF_BN_LIMBS];
+    p256_fe v[P256_REGS];
     lf_bn_from_be(pt->x, pub);
     lf_bn_from_be(pt->y, pub + 32);
     if (lf_bn_cmp(pt->x, lf_bn_p256_p.m) >= 0 || lf_bn_cmp(pt->y, lf_bn_p256_p.m) >= 0) {
@@ -175,15 +123,10 @@ static int p256_decode(struct p256_point *pt, const uint8_t pub[LF_P256_PUBKEY_S
     lf_bn_to_mont(pt->x, pt->x, &lf_bn_p256_p);
     lf_bn_to_mont(pt->y, pt->y, &lf_bn_p256_p);
     lf_bn_to_mont(pt->z, lf_bn_one, &lf_bn_p256_p);
-    fe_mul(lhs, pt->y, pt->y);
-    fe_mul(rhs, pt->x, pt->x);
-    fe_mul(rhs, rhs, pt->x);
-    fe_sub(rhs, rhs, pt->x);
-    fe_sub(rhs, rhs, pt->x);
-    fe_sub(rhs, rhs, pt->x);
-    lf_bn_to_mont(t, p256_b, &lf_bn_p256_p);
-    fe_add(rhs, rhs, t);
-    if (lf_bn_cmp(lhs, rhs) != 0) {
+    memcpy(v[X1], pt, sizeof(*pt));
+    memcpy(v[B], p256_b_mont, sizeof(v[B]));
+    P256_RUN(v, p256_curve_prog);
+    if (lf_bn_cmp(v[T0], v[T1]) != 0) {
         return LF_E_CRYPTO_BAD_KEY;
     }
     /* (0, 0) and any other encoding of "infinity" fail the equation (b != 0). */
@@ -196,44 +139,39 @@ int lf_p256_pubkey_check(const uint8_t pub[LF_P256_PUBKEY_SIZE])
     return p256_decode(&pt, pub);
 }
 
-/* tab[i] = (2i + 1) p for the NAF digits; p is overwritten. Small multiples
- * of a point of prime order n are never infinity, but p256_add would cope. */
-static void p256_odd_multiples(struct p256_point tab[P256_TABLE], struct p256_point *p)
-{
-    struct p256_point p2;
-    point_copy(&tab[0], p);
-    p256_double(&p2, p);
-    for (int i = 1; i < P256_TABLE; i++) {
-        p256_add(&tab[i], &tab[i - 1], &p2, 0);
-    }
-}
-
-/* acc = u1 G + u2 Q, with Q given in acc: one doubling chain over the NAF
- * digits of both scalars, from the top digit down. */
+/*
+ * acc = u1 G + u2 Q, with Q given in acc (Z = 1), by Shamir's trick: one
+ * doubling chain from bit 255 down, adding G, Q or G + Q where u1 or u2 or
+ * both have a 1 bit. Returned in Jacobian form for the caller's check
+ * (x = X / Z^2, so X becomes X Z); acc->y is not computed.
+ */
 static void p256_mul2(struct p256_point *acc, const uint32_t u1[LF_BN_LIMBS],
                       const uint32_t u2[LF_BN_LIMBS])
 {
-    struct p256_point tab_g[P256_TABLE], tab_q[P256_TABLE];
-    int8_t naf1[LF_BN_WNAF_LEN], naf2[LF_BN_WNAF_LEN];
-    p256_odd_multiples(tab_q, acc);
-    lf_bn_to_mont(acc->x, p256_gx, &lf_bn_p256_p);
-    lf_bn_to_mont(acc->y, p256_gy, &lf_bn_p256_p);
-    lf_bn_copy(acc->z, tab_q[0].z);
-    p256_odd_multiples(tab_g, acc);
+    p256_fe v[P256_REGS];
+    struct p256_point tab[3]; /* G, Q, G + Q */
+    memcpy(&tab[0], p256_g_mont, sizeof(p256_g_mont));
+    lf_bn_copy(tab[0].z, acc->z);
+    tab[1] = *acc;
+    memcpy(v[X1], acc, sizeof(*acc));
+    memcpy(v[X2], &tab[0], sizeof(tab[0]));
+    memcpy(v[B], p256_b_mont, sizeof(v[B]));
+    P256_RUN(v, p256_add_prog);
+    memcpy(&tab[2], v[X1], sizeof(tab[2]));
 
-    int top1 = lf_bn_wnaf(naf1, u1, P256_WINDOW);
-    int top2 = lf_bn_wnaf(naf2, u2, P256_WINDOW);
-    memset(acc, 0, sizeof(*acc));
-    for (int i = top1 > top2 ? top1 : top2; i >= 0; i--) {
-        p256_double(acc, acc);
-        int d1 = naf1[i], d2 = naf2[i];
-        if (d1) {
-            p256_add(acc, acc, &tab_g[(d1 < 0 ? -d1 : d1) >> 1], d1 < 0);
-        }
-        if (d2) {
-            p256_add(acc, acc, &tab_q[(d2 < 0 ? -d2 : d2) >> 1], d2 < 0);
+    memset(v[X1], 0, sizeof(*acc)); /* infinity (0 : 1 : 0) */
+    lf_bn_copy(v[Y1], tab[0].z);
+    for (int i = 255; i >= 0; i--) {
+        memcpy(v[X2], v[X1], sizeof(*acc)); /* doubling: the same addition */
+        P256_RUN(v, p256_add_prog);
+        unsigned d = ((u1[i / 32] >> (i % 32)) & 1) | ((u2[i / 32] >> (i % 32)) & 1) << 1;
+        if (d) {
+            memcpy(v[X2], &tab[d - 1], sizeof(*acc));
+            P256_RUN(v, p256_add_prog);
         }
     }
+    fe_mul(acc->x, v[X1], v[Z1]);
+    lf_bn_copy(acc->z, v[Z1]);
 }
 
 static bool scalar_in_range(const uint32_t k[LF_BN_LIMBS])
