@@ -33,7 +33,7 @@ const struct lf_keyring *fw_app_keys(void)
  * (lf/fih.h): say so and stop, never boot (docs/glitch.md). */
 void lf_fih_panic(void)
 {
-    board_uart_write("fih: panic\n", 11);
+    lf_logf(&fw_log, "fih: panic");
     board_halt(FW_HALT_FIH);
 }
 

@@ -6,6 +6,7 @@
 
 #include "fw.h"
 #include "lf/err.h"
+#include "lf/fih.h"
 #include "lf_cm.h"
 
 static int protect(void *ctx, const struct lf_flash_area *fa)
@@ -39,11 +40,18 @@ int main(void)
         .protect = protect,
     };
     static struct lf_stage0_decision d;
-    int err = lf_stage0_boot(&p, &d);
+    int LF_FIH_VOL err = lf_stage0_boot(&p, &d);
     if (err) {
         lf_logf(&fw_log, "stage0: safe state: %E", err);
         board_halt(4);
     }
+#if LF_FIH
+    /* The decision re-derived: the result read again, the hardened verdict
+     * and the slot and entry checked against the map (docs/glitch.md). */
+    LF_FIH_CHECK(err == LF_OK);
+    lf_fih_t ok = lf_stage0_decision_check(map, &d);
+    lf_fih_require(&ok);
+#endif
     r->handoff = d.handoff;
     r->stack_s0 = lf_cm_stack_used();
     r->ram_s0 = lf_cm_static_ram();
@@ -51,5 +59,16 @@ int main(void)
             d.handoff.version.major, d.handoff.version.minor, d.handoff.version.revision,
             (unsigned)d.handoff.entry, d.handoff.trial ? " (trial)" : "");
     r->t_s0_jump = board_clock();
+#if LF_FIH
+    /* Just before the jump: the verdict twice more, the target equal to
+     * the validated slot's entry (kept apart, as its complement). */
+    uint32_t LF_FIH_VOL entry = d.handoff.entry;
+    lf_fih_require(&d.fih);
+    LF_FIH_CHECK(entry == ~d.entry_inv);
+    lf_fih_require(&ok);
+    LF_FIH_CHECK(entry == ~d.entry_inv && entry == r->handoff.entry);
+    board_jump(entry);
+#else
     board_jump(d.handoff.entry);
+#endif
 }

@@ -49,6 +49,7 @@ static int lf_stage0_pick(const struct lf_stage0_ctx *c, bool abandoned)
         if (s->status != LF_OK || (s->state == LF_STAGE0_ABANDONED) != abandoned) {
             continue;
         }
+        lf_fih_require(&s->fih); /* a candidate only with its hardened verdict */
         if (best < 0 || lf_stage0_rank(s, &c->slot[best]) > 0) {
             best = i;
         }
@@ -98,6 +99,7 @@ static int lf_stage0_choose(struct lf_stage0_ctx *c)
         lf_logf(c->p->log, "stage0: s%d: trial mark failed: %s (%d)", best,
                 lf_stage0_err(c->p, err), err);
         c->slot[best].status = err;
+        lf_fih_set(&c->slot[best].fih, LF_FIH_FAILURE);
     }
 }
 
@@ -147,7 +149,16 @@ static int lf_stage0_safe(const struct lf_stage0_platform *p, int err)
 
 static int lf_stage0_protect(const struct lf_stage0_platform *p, const struct lf_flash_area *fa)
 {
+#if LF_FIH
+    int LF_FIH_VOL r = p->protect ? p->protect(p->ctx, fa) : LF_E_STAGE0_PROTECT;
+    if (r != LF_OK) {
+        return LF_E_STAGE0_PROTECT;
+    }
+    LF_FIH_CHECK(r == LF_OK);
+    return LF_OK;
+#else
     return p->protect && p->protect(p->ctx, fa) == LF_OK ? LF_OK : LF_E_STAGE0_PROTECT;
+#endif
 }
 
 int lf_stage0_boot(const struct lf_stage0_platform *p, struct lf_stage0_decision *out)
@@ -156,6 +167,7 @@ int lf_stage0_boot(const struct lf_stage0_platform *p, struct lf_stage0_decision
         return LF_E_INVAL;
     }
     memset(out, 0, sizeof(*out));
+    lf_fih_set(&out->fih, LF_FIH_FAILURE);
     out->slot_status[0] = out->slot_status[1] = LF_E_STAGE0_NO_IMAGE;
     struct lf_stage0_ctx c;
     memset(&c, 0, sizeof(c));
@@ -169,7 +181,7 @@ int lf_stage0_boot(const struct lf_stage0_platform *p, struct lf_stage0_decision
         return lf_stage0_safe(p, LF_E_STAGE0_NO_SLOT);
     }
 
-    int err = lf_provision_read(c.prov_fa, &c.prov);
+    int LF_FIH_VOL err = lf_provision_read(c.prov_fa, &c.prov);
     if (!err) {
         err = lf_provision_counter_read(c.prov_fa, &c.prov, &c.ctr);
     }
@@ -215,6 +227,7 @@ int lf_stage0_boot(const struct lf_stage0_platform *p, struct lf_stage0_decision
     if (err) {
         return lf_stage0_safe(p, err);
     }
+    LF_FIH_CHECK(err == LF_OK); /* protection held */
 
     h->slot = (uint8_t)best;
     h->key_index = s->info.key_index;
@@ -229,6 +242,17 @@ int lf_stage0_boot(const struct lf_stage0_platform *p, struct lf_stage0_decision
     h->entry = lf_flash_area_addr(c.slot_fa[best]) + s->info.hdr.hdr_size;
     h->magic = LF_STAGE0_HANDOFF_MAGIC;
     out->area = c.slot_fa[best];
+#if LF_FIH
+    /* The choice once more: a candidate with its hardened verdict (or the
+     * last resort), protection held; the entry again from its header. */
+    const volatile struct lf_stage0_slot *vs = &c.slot[best];
+    lf_fih_require(&c.slot[best].fih);
+    LF_FIH_CHECK(vs->status == LF_OK);
+    LF_FIH_CHECK((vs->state == LF_STAGE0_ABANDONED) == last_resort);
+    LF_FIH_CHECK(err == LF_OK);
+    out->entry_inv = ~(lf_flash_area_addr(out->area) + vs->info.hdr.hdr_size);
+    lf_fih_set(&out->fih, LF_FIH_SUCCESS);
+#endif
     lf_logf(p->log, "stage0: boot s%d %u.%u.%u+%u at 0x%08x%s", best, h->version.major,
             h->version.minor, h->version.revision, (unsigned)h->version.build, (unsigned)h->entry,
             trial         ? " (trial)"

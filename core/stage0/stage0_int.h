@@ -19,6 +19,7 @@ struct lf_stage0_slot {
     int status;    /* LF_OK: a candidate (possibly abandoned); else why not */
     uint8_t state; /* enum lf_stage0_state, when status is LF_OK */
     struct lf_image_info info;
+    lf_fih_t fih; /* hardened: success only for a candidate, re-checked (LF_FIH) */
 };
 
 /* Trailer -> state (T1-T6); LF_E_STAGE0_BAD_TRAILER for T2/T3. erased_word:

@@ -91,7 +91,27 @@ void lf_stage0_eval_slot(const struct lf_stage0_platform *p, const struct lf_fla
 {
     memset(&s->info, 0, sizeof(s->info));
     s->state = 0;
-    s->status = lf_stage0_check_slot(p, fa, prov, counter, s);
+    lf_fih_set(&s->fih, LF_FIH_FAILURE);
+    int LF_FIH_VOL status = lf_stage0_check_slot(p, fa, prov, counter, s);
+    s->status = status;
+#if LF_FIH
+    if (status == LF_OK) {
+        /* The candidate checks that gate the boot, a second time from what
+         * validation recorded (volatile reads): the validator's hardened
+         * verdict, the address (4), the trailer gap (6), the key (7), the
+         * counter (8). Only then the slot's own hardened verdict. */
+        const volatile struct lf_image_info *vi = &s->info;
+        const volatile struct lf_provision *vp = prov;
+        LF_FIH_CHECK(status == LF_OK);
+        lf_fih_require(&s->info.fih);
+        LF_FIH_CHECK((vi->hdr.flags & LF_IMAGE_F_ROM_FIXED) &&
+                     vi->hdr.load_addr == lf_flash_area_addr(fa));
+        LF_FIH_CHECK(vi->tlv_end <= lf_trailer_swap_size_off(fa));
+        LF_FIH_CHECK(vi->key_index < vp->key_count && !(vp->revoked & (1u << vi->key_index)));
+        LF_FIH_CHECK(vi->sec_cnt >= counter);
+        lf_fih_set(&s->fih, LF_FIH_SUCCESS);
+    }
+#endif
 }
 
 static int lf_cmp_u32(uint32_t a, uint32_t b)

@@ -16,6 +16,38 @@ const struct lf_flash_area *lf_stage0_slot_area(const struct lf_flash_map *map, 
     return lf_flash_map_area(map, slot == 0 ? LF_AREA_S0 : LF_AREA_S1);
 }
 
+lf_fih_t lf_stage0_decision_check(const struct lf_flash_map *map,
+                                  const struct lf_stage0_decision *d)
+{
+    lf_fih_t r = LF_FIH_INIT_FAILURE;
+#if LF_FIH
+    if (!lf_fih_ok(d->fih)) {
+        return r;
+    }
+    lf_fih_require(&d->fih);
+    const volatile struct lf_stage0_decision *vd = d;
+    uint8_t slot = vd->handoff.slot;
+    LF_FIH_CHECK(vd->handoff.magic == LF_STAGE0_HANDOFF_MAGIC && slot < LF_STAGE0_SLOTS);
+    const struct lf_flash_area *fa = lf_stage0_slot_area(map, slot);
+    LF_FIH_CHECK(fa != NULL && fa == vd->area);
+    int status = vd->slot_status[slot];
+    LF_FIH_CHECK(status == LF_OK || (status == LF_E_STAGE0_ABANDONED && vd->handoff.last_resort));
+    uint32_t entry = vd->handoff.entry;
+    uint32_t base = lf_flash_area_addr(fa);
+    LF_FIH_CHECK(entry == ~vd->entry_inv);
+    LF_FIH_CHECK(entry - base >= LF_IMAGE_HEADER_SIZE && entry - base <= LF_IMAGE_MAX_HDR_SIZE);
+    lf_fih_require(&d->fih);
+#else
+    (void)map;
+    (void)d;
+#endif
+    lf_fih_set(&r, LF_FIH_SUCCESS);
+#if !LF_FIH
+    r.v = LF_FIH_SUCCESS;
+#endif
+    return r;
+}
+
 bool lf_stage0_handoff_valid(const struct lf_stage0_handoff *h)
 {
     return h && h->magic == LF_STAGE0_HANDOFF_MAGIC && h->slot < LF_STAGE0_SLOTS;

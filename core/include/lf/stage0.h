@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "lf/fih.h"
 #include "lf/flash_map.h"
 #include "lf/image.h"
 #include "lf/log.h"
@@ -66,6 +67,12 @@ struct lf_stage0_decision {
     /* Per slot (0 = S0, 1 = S1): LF_OK for a candidate, LF_E_STAGE0_ABANDONED
      * for an abandoned one, otherwise the reason it was rejected. */
     int slot_status[LF_STAGE0_SLOTS];
+    /* Hardened build (LF_FIH, docs/glitch.md): the decision's verdict,
+     * LF_FIH_SUCCESS written last and only on LF_OK (failure otherwise), and
+     * the complement of the chosen slot's entry, derived from its validated
+     * header apart from handoff.entry. Untouched when LF_FIH is 0. */
+    lf_fih_t fih;
+    uint32_t entry_inv;
 };
 
 /*
@@ -75,6 +82,17 @@ struct lf_stage0_decision {
  * the safe state and its reason (docs/stage0.md section 5): never jump.
  */
 int lf_stage0_boot(const struct lf_stage0_platform *p, struct lf_stage0_decision *out);
+
+/*
+ * The port's re-derivation just before the jump (hardened build): d's verdict
+ * read twice, its slot area the map's S slot of handoff.slot, the slot a
+ * candidate (or the last resort), the entry its complement's complement and
+ * inside the slot's header. LF_FIH_SUCCESS, or lf_fih_panic on any
+ * inconsistency (failure if d is not a success). With LF_FIH 0: success
+ * without checks (the unhardened port does not call it).
+ */
+lf_fih_t lf_stage0_decision_check(const struct lf_flash_map *map,
+                                  const struct lf_stage0_decision *d);
 
 /* True when h was filled by a successful lf_stage0_boot. */
 bool lf_stage0_handoff_valid(const struct lf_stage0_handoff *h);
