@@ -13,6 +13,15 @@
 #include "lf/flash_map.h"
 #include "lf/stage0.h"
 
+/* Whether this image has a console UART: every image but a stage 0 built
+ * with its logs off (LF_LOG_LEVEL_STAGE0=0), which then links no UART driver
+ * and reports faults by resetting alone. */
+#if defined(FW_STAGE0) && LF_LOG_LEVEL == 0
+#define FW_CONSOLE 0
+#else
+#define FW_CONSOLE 1
+#endif
+
 /* Retained RAM shared by the stages of one boot and across resets (not
  * across power cycles): stage 0 fills the handoff, stage 1 and the
  * application read it. */

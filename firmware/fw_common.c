@@ -5,6 +5,7 @@
 #include "lf/fih.h"
 #include "lf_cm.h"
 
+#if FW_CONSOLE
 static void fw_log_write(void *ctx, const char *line)
 {
     (void)ctx;
@@ -14,6 +15,9 @@ static void fw_log_write(void *ctx, const char *line)
 
 /* No error table on the device: %E prints "error -N" (docs/errors.md). */
 const struct lf_log fw_log = {fw_log_write, NULL, NULL};
+#else
+const struct lf_log fw_log = {NULL, NULL, NULL}; /* no console: lf/log.h drops writes */
+#endif
 
 const struct lf_image_sig_alg *const fw_algs[1] = {&lf_image_sig_ecdsa_p256};
 

@@ -61,9 +61,20 @@ LF_CM_FAULT_STUB(lf_cm_busfault, 3)
 LF_CM_FAULT_STUB(lf_cm_usagefault, 4)
 LF_CM_FAULT_STUB(lf_cm_unexpected, 5)
 
+/* LF_CM_FAULT_REPORT=0: an image without a console (stage 0 with its logs
+ * off) resets at once and links neither the names nor the report. */
+#ifndef LF_CM_FAULT_REPORT
+#define LF_CM_FAULT_REPORT 1
+#endif
+
 /* used: only the stubs' asm branches here, which LTO does not see */
 __attribute__((used)) void lf_cm_fault_entry(uint32_t *frame, uint32_t kind)
 {
+#if !LF_CM_FAULT_REPORT
+    (void)frame;
+    (void)kind;
+    lf_cm_reset();
+#else
     static const char *const names[] = {"NMI",      "HardFault",  "MemManage",
                                         "BusFault", "UsageFault", "unexpected interrupt"};
     uint32_t pc = 0, lr = 0;
@@ -76,6 +87,7 @@ __attribute__((used)) void lf_cm_fault_entry(uint32_t *frame, uint32_t kind)
     }
     lf_cm_fault_report(names[kind < 6u ? kind : 5u], pc, lr, REG32(SCB_CFSR), REG32(SCB_HFSR));
     lf_cm_reset();
+#endif
 }
 
 void lf_cm_default_handler(void)
@@ -83,9 +95,14 @@ void lf_cm_default_handler(void)
     __asm volatile("b lf_cm_unexpected");
 }
 
-/* 16 system vectors and 32 device interrupts (the mps2 boards use 32+; no
- * interrupt is enabled by Leapfrog, so every one reports and resets). */
-#define LF_CM_VECTORS 48u
+/* 16 system vectors and LF_CM_IRQS device interrupts: 32 by default (the
+ * mps2 boards use 32+; no interrupt is enabled by Leapfrog, so every one
+ * reports and resets). Stage 0 builds with 0: it never enables one, and its
+ * flash is the scarcest. */
+#ifndef LF_CM_IRQS
+#define LF_CM_IRQS 32u
+#endif
+#define LF_CM_VECTORS (16u + LF_CM_IRQS)
 __attribute__((section(".vectors"), used, aligned(128)))
 const uint32_t lf_cm_vectors[LF_CM_VECTORS] = {
     (uint32_t)__stack_top__,
@@ -104,7 +121,9 @@ const uint32_t lf_cm_vectors[LF_CM_VECTORS] = {
     0,
     (uint32_t)lf_cm_unexpected, /* PendSV */
     (uint32_t)lf_cm_unexpected, /* SysTick */
+#if LF_CM_IRQS
     [16 ... LF_CM_VECTORS - 1u] = (uint32_t)lf_cm_unexpected,
+#endif
 };
 
 /* Paint from the end of static RAM to just below the current stack frame.

@@ -104,7 +104,8 @@ const char *board_name(void)
     return NRF_BOARD.name;
 }
 
-/* The S slot this image runs in, or NULL (stage 0, the application). */
+#ifndef FW_STAGE0
+/* The S slot this image runs in, or NULL (the application). */
 static const struct lf_board_area *own_s_slot(void)
 {
     uint32_t pc = (uint32_t)(uintptr_t)lf_cm_vectors;
@@ -116,21 +117,19 @@ static const struct lf_board_area *own_s_slot(void)
     }
     return NULL;
 }
-
-static bool is_stage0(void)
-{
-    const struct lf_board_area *a = &NRF_BOARD.areas[LF_AREA_STAGE0];
-    return (uint32_t)(uintptr_t)lf_cm_vectors < a->off + a->size;
-}
+#endif
 
 void board_init(void)
 {
     REG32(DEMCR) |= 1u << 24; /* TRCENA: the cycle counter is board_clock */
     REG32(DWT_CTRL) |= 1u;
     nrf_clock_start();
-    nrf_uarte_start(&uart_pins, NRF_UART_BAUD);
+    if (FW_CONSOLE) {
+        nrf_uarte_start(&uart_pins, NRF_UART_BAUD);
+    }
     struct fw_retained *r = board_retained();
-    if (is_stage0()) {
+#ifdef FW_STAGE0
+    {
         /* After a power-on or brown-out no RESETREAS bit is set and RAM holds
          * nothing; after a watchdog reset it is not trusted either: forget
          * the retained block (stage 0 then starts it anew). */
@@ -142,7 +141,9 @@ void board_init(void)
         if (NRF_WDT_SECONDS) {
             nrf_wdt_start(NRF_WDT_SECONDS);
         }
-    } else if (own_s_slot()) {
+    }
+#else
+    if (own_s_slot()) {
         (void)nrf_resetreas_take();
         /* Recovery asked by the application (GPREGRET, kept across a soft
          * reset) or by button 1 held at reset. */
@@ -151,6 +152,7 @@ void board_init(void)
             r->recovery = FW_RECOVERY_REQUESTED;
         }
     }
+#endif
     const struct lf_board *b = &NRF_BOARD;
     const struct lf_flash_dev *dp[LF_DEV_COUNT] = {NULL};
     devs[LF_DEV_INTERNAL] = (struct lf_flash_dev){b->dev_geo[LF_DEV_INTERNAL], &nrf_nvmc_ops,
@@ -226,13 +228,17 @@ void board_reset(void)
 void board_jump(uint32_t vtor)
 {
     /* Hand over a chip as after reset: everything this stage started stops. */
-    nrf_uarte_stop();
+    if (FW_CONSOLE) {
+        nrf_uarte_stop();
+    }
+#ifndef FW_STAGE0
     qspi_stop();
     const struct lf_board_area *own = own_s_slot();
     if (own) {
         /* Stage 1's own slot stays read-only while the application runs. */
         (void)nrf_acl_protect(NRF_BOARD.dev_map_addr[own->dev] + own->off, own->size);
     }
+#endif
     nrf_clock_stop();
     REG32(DWT_CTRL) &= ~1u;
     lf_cm_jump(vtor);
