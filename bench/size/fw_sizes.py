@@ -4,8 +4,11 @@
 For each preset build directory: per image, flash (.text + .data's initial
 values), static RAM (.data + .bss + .noinit), the stack measured on the
 emulated Cortex-M4 for the same mains (docs/qemu.md section 8: the port's own
-frames are small and not included), and what costs what (the linker map's
-input sections grouped by component). Checks, and reports, the limits of
+frames are small and not included), and what costs what: the images link with
+LTO, which inlines across files, so each byte of code is counted for the
+source file its instructions come from (the DWARF line table: inlined code
+counts for the file it was written in), and constant tables for their
+symbol. Checks, and reports, the limits of
 issue 15: stage 0 <= 8 KiB of flash; stage 1 fits its 32 KiB slot with at
 least 4 KiB to spare (signed image + the trailer's sector); RAM (static +
 stack) <= 16 KiB per image. Exit status is 0 whatever the limits say (the
@@ -26,19 +29,20 @@ LIMIT_SPARE = 4096
 LIMIT_RAM = 16384
 
 GROUPS = [
-    ("crypto (P-256, SHA-256, DER)", r"(p256|bn256|sha256|sha512|der|spki|ed25519|fe25519|image_sig_\w+)\.c"),
+    ("crypto (P-256, SHA-256, DER)", r"(p256|bn256|sha256|sha512|der|spki|ed25519|fe25519|image_sig_\w+)\.[ch]"),
     ("image validator", r"image_(validate|header|tlv)\.c"),
     ("stage 0 logic + provision", r"(stage0_\w+|provision\w*)\.c"),
     ("stage 1 logic (SDK install, confirm)", r"stage1_\w+\.c"),
     ("upgrade engine (swap-move, trailers, records)", r"(boot_\w+|layout|overwrite|strategies|swap_\w+|trailer\w*)\.c"),
     ("SMP server (groups, CBOR, serial framing)", r"(smp_\w+|cbor_\w+|base64|crc16)\.c"),
-    ("flash layer + board table", r"(flash\w*|boards)\.c"),
-    ("nRF52840 drivers + board", r"(nrf_\w+|nrf52840_board)\.c"),
-    ("Cortex-M startup, faults, jump", r"cm_\w+\.c"),
-    ("log formatter", r"log\.c"),
+    ("flash layer + board table", r"(flash\w*|boards)\.[ch]|_ops$|^ops\.0$"),
+    ("nRF52840 drivers + board", r"(nrf_\w+|nrf52840_board)\.[ch]|^(nv_|qspi_|no_ops)"),
+    ("Cortex-M startup, faults, jump", r"cm_(startup|jump)\.c"),
+    ("fault-injection hardening (fih)", r"fih\.[ch]"),
+    ("log formatter", r"log\.[ch]"),
     ("error names and reasons (err.c)", r"(err|core_version)\.c"),
     ("firmware mains", r"(stage0|stage1|app|fw_\w+|fw_keys)\.c"),
-    ("libc (memcpy, strlen, ...)", r"lib_a-|libc|libgcc|_udiv|_arm_"),
+    ("libc (memcpy, strlen, ...)", r"^libc$|cm_libc\.c|lib_a-|libgcc|_udiv|_arm_"),
 ]
 
 
@@ -49,26 +53,43 @@ def group_of(obj):
     return "other"
 
 
-def map_costs(path):
-    """Bytes of .text/.rodata/.data input sections per group, from a GNU ld map."""
+# Constant tables have no line-table rows: their symbol names say whose they are.
+SYMBOL_FILES = [
+    (r"^(k256|h256|k512|h512|lf_sha)", "sha256.c"),
+    (r"(p256|lf_bn_|bn256)", "p256.c"),
+    (r"^lf_board_", "boards.c"),
+    (r"^lf_flash_part_", "flash_parts.c"),
+    (r"^lf_cm_", "cm_startup.c"),
+    (r"^(mem|str)", "libc"),
+]
+
+
+def run(*cmd):
+    return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+
+
+def elf_costs(elf):
+    """Bytes of flash per group: code by the line table, the rest by symbol."""
+    owner = {}  # address -> source file of the instruction there
+    prev = None
+    for line in run("arm-none-eabi-objdump", "--dwarf=decodedline", elf).splitlines():
+        m = re.match(r"^(\S+\.[chS])\s+(\d+|-)\s+0x([0-9a-f]+)", line)
+        if not m:
+            continue
+        addr = int(m.group(3), 16)
+        if prev is not None and addr > prev[0]:
+            for a in range(prev[0], addr):
+                owner.setdefault(a, prev[1])
+        prev = None if m.group(2) == "-" else (addr, m.group(1))
     costs = Counter()
-    text = open(path, encoding="utf-8", errors="replace").read()
-    text = text[text.find("Linker script and memory map"):]
-    pending = None
-    for line in text.splitlines():
-        m = re.match(r"^ (\.text|\.rodata|\.data)(\S*)\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S+)", line)
-        if m:
-            costs[group_of(m.group(5))] += int(m.group(4), 16)
-            pending = None
+    for line in run("arm-none-eabi-nm", "-S", elf).splitlines():
+        parts = line.split()
+        if len(parts) != 4 or parts[2].lower() not in ("t", "r", "d"):
             continue
-        m = re.match(r"^ (\.text|\.rodata|\.data)(\S*)$", line)
-        if m:
-            pending = True
-            continue
-        m = re.match(r"^\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S+)$", line)
-        if m and pending:
-            costs[group_of(m.group(3))] += int(m.group(2), 16)
-        pending = None
+        addr, size, name = int(parts[0], 16), int(parts[1], 16), parts[3]
+        fallback = next((f for pat, f in SYMBOL_FILES if re.search(pat, name)), name)
+        for a in range(addr & ~1, (addr & ~1) + size):
+            costs[group_of(owner.get(a, fallback))] += 1
     return costs
 
 
@@ -118,12 +139,10 @@ def main():
                     checks.append(f"spare {spare} >= {LIMIT_SPARE}")
                     ok = ok and spare >= LIMIT_SPARE
             print(f"| {name} | {flash} | {ram} | {stack} | {total} | {'; '.join(checks)} | {'ok' if ok else 'OVER'} |")
-            m = os.path.join(fw, name + ".map")
-            if os.path.exists(m):
-                costs[name] = map_costs(m)
+            costs[name] = elf_costs(elf)
         if costs:
             names = [n for n in ("stage0", "stage1-s0", "smp-app") if n in costs]
-            print("\nWhat costs what (bytes of flash, from the linker maps):\n")
+            print("\nWhat costs what (bytes of flash; code by the source file it was written in, LTO inlining included):\n")
             print("| component | " + " | ".join(names) + " |")
             print("|---|" + "---:|" * len(names))
             for g, _ in GROUPS + [("other", "")]:
