@@ -110,63 +110,58 @@ static const uint16_t p256_curve_prog[] = {
 
 #define P256_RUN(v, prog) p256_run(v, prog, (int)(sizeof(prog) / sizeof(prog[0])))
 
-/* Decode X||Y into a point with Z = 1 after checking x, y < p and
- * y^2 = x^3 - 3x + b. */
-static int p256_decode(struct p256_point *pt, const uint8_t pub[LF_P256_PUBKEY_SIZE])
+/* Registers past the programs' own: the table G, Q, G + Q of Shamir's trick. */
+enum { TAB_G = P256_REGS, TAB_Q = TAB_G + 3, TAB_GQ = TAB_Q + 3, P256_REGS_ALL = TAB_GQ + 3 };
+
+/* Decode X||Y into (X1 : Y1 : Z1) = (x : y : 1) after checking x, y < p and
+ * y^2 = x^3 - 3x + b; B is set too. */
+static int p256_decode(p256_fe v[P256_REGS], const uint8_t pub[LF_P256_PUBKEY_SIZE])
 {
-    p256_fe v[P256_REGS];
-    lf_bn_from_be(pt->x, pub);
-    lf_bn_from_be(pt->y, pub + 32);
-    if (lf_bn_cmp(pt->x, lf_bn_p256_p.m) >= 0 || lf_bn_cmp(pt->y, lf_bn_p256_p.m) >= 0) {
-        return LF_E_CRYPTO_BAD_KEY;
+    for (int i = 0; i < 2; i++) {
+        lf_bn_from_be(v[X1 + i], pub + 32 * i);
+        if (lf_bn_cmp(v[X1 + i], lf_bn_p256_p.m) >= 0) {
+            return LF_E_CRYPTO_BAD_KEY;
+        }
+        lf_bn_to_mont(v[X1 + i], v[X1 + i], &lf_bn_p256_p);
     }
-    lf_bn_to_mont(pt->x, pt->x, &lf_bn_p256_p);
-    lf_bn_to_mont(pt->y, pt->y, &lf_bn_p256_p);
-    lf_bn_to_mont(pt->z, lf_bn_one, &lf_bn_p256_p);
-    memcpy(v[X1], pt, sizeof(*pt));
+    lf_bn_to_mont(v[Z1], lf_bn_one, &lf_bn_p256_p);
     memcpy(v[B], p256_b_mont, sizeof(v[B]));
     P256_RUN(v, p256_curve_prog);
-    if (lf_bn_cmp(v[T0], v[T1]) != 0) {
-        return LF_E_CRYPTO_BAD_KEY;
-    }
     /* (0, 0) and any other encoding of "infinity" fail the equation (b != 0). */
-    return LF_OK;
+    return lf_bn_cmp(v[T0], v[T1]) != 0 ? LF_E_CRYPTO_BAD_KEY : LF_OK;
 }
 
 int lf_p256_pubkey_check(const uint8_t pub[LF_P256_PUBKEY_SIZE])
 {
-    struct p256_point pt;
-    return p256_decode(&pt, pub);
+    p256_fe v[P256_REGS];
+    return p256_decode(v, pub);
 }
 
 /*
- * acc = u1 G + u2 Q, with Q given in acc (Z = 1), by Shamir's trick: one
- * doubling chain from bit 255 down, adding G, Q or G + Q where u1 or u2 or
- * both have a 1 bit. Returned in Jacobian form for the caller's check
- * (x = X / Z^2, so X becomes X Z); acc->y is not computed.
+ * acc = u1 G + u2 Q, with Q and B as p256_decode leaves them in v, by
+ * Shamir's trick: one doubling chain from bit 255 down, adding G, Q or G + Q
+ * where u1 or u2 or both have a 1 bit. Returned in Jacobian form for the
+ * caller's check (x = X / Z^2: X Z, Z); acc->y is not computed.
  */
-static void p256_mul2(struct p256_point *acc, const uint32_t u1[LF_BN_LIMBS],
-                      const uint32_t u2[LF_BN_LIMBS])
+static void p256_mul2(struct p256_point *acc, p256_fe v[P256_REGS_ALL],
+                      const uint32_t u1[LF_BN_LIMBS], const uint32_t u2[LF_BN_LIMBS])
 {
-    p256_fe v[P256_REGS];
-    struct p256_point tab[3]; /* G, Q, G + Q */
-    memcpy(&tab[0], p256_g_mont, sizeof(p256_g_mont));
-    lf_bn_copy(tab[0].z, acc->z);
-    tab[1] = *acc;
-    memcpy(v[X1], acc, sizeof(*acc));
-    memcpy(v[X2], &tab[0], sizeof(tab[0]));
-    memcpy(v[B], p256_b_mont, sizeof(v[B]));
+    const size_t point = 3 * sizeof(v[0]);
+    memcpy(v[TAB_Q], v[X1], point);
+    memcpy(v[TAB_G], p256_g_mont, sizeof(p256_g_mont));
+    lf_bn_copy(v[TAB_G + 2], v[Z1]); /* Z = 1 */
+    memcpy(v[X2], v[TAB_G], point);
     P256_RUN(v, p256_add_prog);
-    memcpy(&tab[2], v[X1], sizeof(tab[2]));
+    memcpy(v[TAB_GQ], v[X1], point);
 
-    memset(v[X1], 0, sizeof(*acc)); /* infinity (0 : 1 : 0) */
-    lf_bn_copy(v[Y1], tab[0].z);
+    memset(v[X1], 0, point); /* infinity (0 : 1 : 0) */
+    lf_bn_copy(v[Y1], v[TAB_G + 2]);
     for (int i = 255; i >= 0; i--) {
-        memcpy(v[X2], v[X1], sizeof(*acc)); /* doubling: the same addition */
+        memcpy(v[X2], v[X1], point); /* doubling: the same addition */
         P256_RUN(v, p256_add_prog);
         unsigned d = ((u1[i / 32] >> (i % 32)) & 1) | ((u2[i / 32] >> (i % 32)) & 1) << 1;
         if (d) {
-            memcpy(v[X2], &tab[d - 1], sizeof(*acc));
+            memcpy(v[X2], v[TAB_G + 3 * (d - 1)], point);
             P256_RUN(v, p256_add_prog);
         }
     }
@@ -183,10 +178,11 @@ int lf_p256_verify(const uint8_t pub[LF_P256_PUBKEY_SIZE], const uint8_t *digest
                    const uint8_t sig[LF_P256_SIG_SIZE])
 {
     struct p256_point acc;
+    p256_fe v[P256_REGS_ALL];
     uint32_t r[LF_BN_LIMBS], s[LF_BN_LIMBS], e[LF_BN_LIMBS], u1[LF_BN_LIMBS], u2[LF_BN_LIMBS];
     uint8_t buf[32];
 
-    int err = p256_decode(&acc, pub);
+    int err = p256_decode(v, pub);
     if (err) {
         return err;
     }
@@ -205,9 +201,7 @@ int lf_p256_verify(const uint8_t pub[LF_P256_PUBKEY_SIZE], const uint8_t *digest
         memcpy(buf + sizeof(buf) - digest_len, digest, digest_len);
     }
     lf_bn_from_be(e, buf);
-    if (lf_bn_cmp(e, lf_bn_p256_n.m) >= 0) {
-        lf_bn_sub(e, e, lf_bn_p256_n.m);
-    }
+    lf_bn_reduce_once(e, e, 0, lf_bn_p256_n.m);
 
     /* w = s^-1 in Montgomery form; u1 = e w and u2 = r w come out plain. */
     lf_bn_to_mont(s, s, &lf_bn_p256_n);
@@ -215,7 +209,7 @@ int lf_p256_verify(const uint8_t pub[LF_P256_PUBKEY_SIZE], const uint8_t *digest
     lf_bn_mont_mul(u1, e, s, &lf_bn_p256_n);
     lf_bn_mont_mul(u2, r, s, &lf_bn_p256_n);
 
-    p256_mul2(&acc, u1, u2);
+    p256_mul2(&acc, v, u1, u2);
     if (lf_bn_is_zero(acc.z)) {
         return LF_E_CRYPTO_BAD_SIGNATURE;
     }
