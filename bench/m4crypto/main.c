@@ -143,8 +143,8 @@ static uint8_t buf[SHA_LEN];
 #include "bn256.h"
 #include "fe25519.h"
 
-/* Portable references for the UMAAL paths (the host tests run the portable
- * C build of bn256.c, so the inline assembly is checked here, on the target). */
+/* Portable references for the UMAAL paths and the add/sub carry chains (the host tests run the
+ * portable C build of bn256.c, so the inline assembly is checked here, on the target). */
 static void ref_mul(uint32_t r[16], const uint32_t a[8], const uint32_t b[8])
 {
     memset(r, 0, 64);
@@ -245,6 +245,20 @@ static int check_kernels(void)
             ref_redc(w, t, mods[m]);
             bad += memcmp(r, w, 32) != 0;
         }
+        /* lf_bn_add / lf_bn_sub (assembly carry chains): value and carry,
+         * into a separate result and in place */
+        uint64_t c = 0, d = 0;
+        for (int j = 0; j < 8; j++) {
+            c += (uint64_t)a[j] + b[j];
+            w[j] = (uint32_t)c;
+            c >>= 32;
+            d = (uint64_t)a[j] - b[j] - d;
+            u[j] = (uint32_t)d;
+            d >>= 63;
+        }
+        bad += lf_bn_add(r, a, b) != (uint32_t)c || memcmp(r, w, 32) != 0;
+        memcpy(r, a, 32);
+        bad += lf_bn_sub(r, r, b) != (uint32_t)d || memcmp(r, u, 32) != 0;
         lf_fe25519_mul(r, a, b);
         lf_fe25519_canon(r, r);
         ref_mul(t, a, b);

@@ -36,6 +36,26 @@ bool lf_bn_is_zero(const uint32_t a[LF_BN_LIMBS])
 uint32_t lf_bn_add(uint32_t r[LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],
                    const uint32_t b[LF_BN_LIMBS])
 {
+#if defined(__thumb2__)
+    /* One carry chain through the loop: TEQ leaves the carry flag alone
+     * (6 instructions a limb instead of 10). */
+    uint32_t x, y;
+    const uint32_t *end = r + LF_BN_LIMBS;
+    __asm__ volatile("cmn %[r], #0\n" /* carry = 0 */
+                     "1:\n\t"
+                     "ldmia %[a]!, {%[x]}\n\t"
+                     "ldmia %[b]!, {%[y]}\n\t"
+                     "adcs %[x], %[x], %[y]\n\t"
+                     "stmia %[r]!, {%[x]}\n\t"
+                     "teq %[r], %[end]\n\t"
+                     "bne 1b\n\t"
+                     "mov %[x], #0\n\t"
+                     "adc %[x], %[x], #0"
+                     : [x] "=&l"(x), [y] "=&l"(y), [r] "+l"(r), [a] "+l"(a), [b] "+l"(b)
+                     : [end] "r"(end)
+                     : "cc", "memory");
+    return x;
+#else
     uint64_t c = 0;
     for (int i = 0; i < LF_BN_LIMBS; i++) {
         c += (uint64_t)a[i] + b[i];
@@ -43,11 +63,29 @@ uint32_t lf_bn_add(uint32_t r[LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],
         c >>= 32;
     }
     return (uint32_t)c;
+#endif
 }
 
 uint32_t lf_bn_sub(uint32_t r[LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],
                    const uint32_t b[LF_BN_LIMBS])
 {
+#if defined(__thumb2__)
+    uint32_t x, y;
+    const uint32_t *end = r + LF_BN_LIMBS;
+    __asm__ volatile("cmp %[r], %[r]\n" /* carry = 1: no borrow */
+                     "1:\n\t"
+                     "ldmia %[a]!, {%[x]}\n\t"
+                     "ldmia %[b]!, {%[y]}\n\t"
+                     "sbcs %[x], %[x], %[y]\n\t"
+                     "stmia %[r]!, {%[x]}\n\t"
+                     "teq %[r], %[end]\n\t"
+                     "bne 1b\n\t"
+                     "sbc %[x], %[x], %[x]" /* -borrow */
+                     : [x] "=&l"(x), [y] "=&l"(y), [r] "+l"(r), [a] "+l"(a), [b] "+l"(b)
+                     : [end] "r"(end)
+                     : "cc", "memory");
+    return -x;
+#else
     uint32_t borrow = 0;
     for (int i = 0; i < LF_BN_LIMBS; i++) {
         uint64_t d = (uint64_t)a[i] - b[i] - borrow;
@@ -55,6 +93,7 @@ uint32_t lf_bn_sub(uint32_t r[LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],
         borrow = (uint32_t)(d >> 63);
     }
     return borrow;
+#endif
 }
 
 void lf_bn_copy(uint32_t r[LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS])
