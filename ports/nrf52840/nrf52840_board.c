@@ -40,10 +40,9 @@
 #endif
 
 /* Where the provision area lives on this chip: a flash page (UICR's customer
- * words are too small). port.cmake sets it: the last page of SCRATCH, which
- * swap-move never uses (board_init refuses a board whose strategy would). */
+ * words are too small). port.cmake sets it: the last page of STAGE0. */
 #ifndef NRF_PROVISION_ADDR
-#define NRF_PROVISION_ADDR 0x17000u
+#define NRF_PROVISION_ADDR 0x3000u
 #endif
 /* GPREGRET value: the application asked stage 1 for serial recovery. */
 #define NRF_GPREGRET_RECOVERY 0xB1u

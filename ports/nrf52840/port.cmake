@@ -18,8 +18,10 @@ else()
   message(FATAL_ERROR "LF_NRF_BOARD: nrf52840dk or nrf52840dk-qspi, not '${LF_NRF_BOARD}'")
 endif()
 # The provision page (a flash page used as write-once words): the last page
-# of the SCRATCH area, which swap-move never uses, so that stage 0 keeps its
-# whole 16 KiB area; 0x3000 (the last page of the STAGE0 area) once stage 0
-# fits 12 KiB. docs/nrf52840.md section 3.
-set(LF_NRF_PROVISION_ADDR 0x17000 CACHE STRING "CPU address of the provision page")
+# of the STAGE0 area, so one ACL region could cover both and no other area
+# gives up a page; stage 0's link fails if it would reach into it
+# (stage0_guard.ld). docs/nrf52840.md section 3.
+set(LF_NRF_PROVISION_ADDR 0x3000 CACHE STRING "CPU address of the provision page")
 list(APPEND LF_PORT_DEFS NRF_PROVISION_ADDR=${LF_NRF_PROVISION_ADDR})
+set(LF_PORT_LINK_STAGE0 -Wl,--defsym=LF_PROVISION_ADDR=${LF_NRF_PROVISION_ADDR}
+  ${port}/stage0_guard.ld)
