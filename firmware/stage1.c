@@ -7,6 +7,7 @@
 #include "fw.h"
 #include "lf/boot.h"
 #include "lf/err.h"
+#include "lf/fih.h"
 #include "lf/stage1.h"
 #include "lf_cm.h"
 
@@ -68,5 +69,20 @@ int main(void)
     lf_logf(&fw_log, "stage1: jump app %u.%u.%u at 0x%08x", hdr->version.major, hdr->version.minor,
             hdr->version.revision, (unsigned)(base + hdr->hdr_size));
     r->t_s1_jump = board_clock();
+#if LF_FIH
+    /* Just before the jump: the decision again (next, the hardened verdicts
+     * of the result and of the primary, read twice) and the target equal to
+     * the validated primary's entry (kept apart, as its complement). */
+    uint32_t LF_FIH_VOL entry = base + hdr->hdr_size;
+    const volatile struct lf_stage1_result *vr = &res;
+    LF_FIH_CHECK(vr->next == LF_STAGE1_JUMP);
+    lf_fih_require(&res.fih);
+    lf_fih_require(&res.engine.primary.fih);
+    LF_FIH_CHECK(entry == ~vr->entry_inv);
+    lf_fih_require(&res.fih);
+    LF_FIH_CHECK(entry == ~vr->entry_inv && vr->next == LF_STAGE1_JUMP);
+    board_jump(entry);
+#else
     board_jump(base + hdr->hdr_size);
+#endif
 }

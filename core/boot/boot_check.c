@@ -143,18 +143,23 @@ int lf_boot_check_secondary(struct lf_boot_ctx *ctx, uint8_t type, struct lf_boo
     }
     /* V6 */
     struct lf_image_info info;
-    err = (c->validate ? c->validate : lf_image_validate)(sec, 0, c->keys, &info);
+    int LF_FIH_VOL v6 = (c->validate ? c->validate : lf_image_validate)(sec, 0, c->keys, &info);
+    err = v6;
     if (err) {
         return lf_check_reject(res, verdict, err);
     }
+    LF_FIH_CHECK(v6 == LF_OK); /* V6 a second time, and the hardened verdict */
+    lf_fih_require(&info.fih);
     /* V7..V9 */
     struct lf_image_header phdr;
     uint32_t pext = 0;
     bool pri_ok = lf_boot_image_extent(c->primary, &phdr, &pext) == LF_OK;
-    err = lf_check_rollback(ctx, type, &info, &phdr, pri_ok);
+    int LF_FIH_VOL v7 = lf_check_rollback(ctx, type, &info, &phdr, pri_ok);
+    err = v7;
     if (err) {
         return lf_check_reject(res, verdict, err);
     }
+    LF_FIH_CHECK(v7 == LF_OK);
     if (type == LF_SWAP_REVERT && pri_ok) {
         res->other_ver = phdr.version; /* the record says what was abandoned */
     }
@@ -166,6 +171,7 @@ int lf_boot_check_secondary(struct lf_boot_ctx *ctx, uint8_t type, struct lf_boo
         }
         op->swap_size = pext > ext ? pext : ext;
     }
+    lf_fih_require(&info.fih);
     *verdict = LF_CHECK_ACCEPT;
     return LF_OK;
 }

@@ -116,15 +116,18 @@ static int lf_boot_decide(struct lf_boot_ctx *ctx, const struct lf_trailer *pt,
     }
     LF_BOOT_LOG(ctx, "boot: %s: row T%u asks %s", c->strategy->name, (unsigned)res->row,
                 lf_swap_name(type));
-    uint8_t verdict = 0;
+    uint8_t LF_FIH_VOL verdict = 0;
     op.type = type;
-    err = lf_boot_check_secondary(ctx, type, &op, res, &verdict);
+    err = lf_boot_check_secondary(ctx, type, &op, res, (uint8_t *)&verdict);
     if (err) {
         return err;
     }
     if (verdict != LF_CHECK_ACCEPT) {
         return lf_boot_not_accepted(ctx, type, verdict, res);
     }
+    /* Swapping a refused image in would make it the one the next boot runs
+     * (a permanent swap, or a trial). The verdict read again. */
+    LF_FIH_CHECK(verdict == LF_CHECK_ACCEPT);
     res->action = lf_action_of(c->strategy, type);
     if (c->strategy->apply) {
         err = c->strategy->apply(ctx, &op); /* O1..O5 */
@@ -237,8 +240,9 @@ int lf_boot_go(struct lf_boot_ctx *ctx, const struct lf_boot_cfg *cfg, struct lf
         LF_BOOT_LOG(ctx, "boot: %s: %E", lf_boot_action_name(res->action), op_err);
     }
     /* F1 */
-    err = (cfg->validate ? cfg->validate : lf_image_validate)(cfg->primary, 0, cfg->keys,
-                                                              &res->primary);
+    int LF_FIH_VOL f1 = (cfg->validate ? cfg->validate : lf_image_validate)(
+        cfg->primary, 0, cfg->keys, &res->primary);
+    err = f1;
     if (err) {
         if (!op_err) {
             res->action = LF_BOOT_ACT_NO_VALID_IMAGE;
@@ -248,6 +252,10 @@ int lf_boot_go(struct lf_boot_ctx *ctx, const struct lf_boot_cfg *cfg, struct lf
         lf_boot_write_record(ctx, res, false);
         return LF_E_BOOT_NO_VALID_IMAGE;
     }
+    /* F1 a second time: the result read again, the validator's hardened
+     * verdict (a validator hook must write it too). */
+    LF_FIH_CHECK(f1 == LF_OK);
+    lf_fih_require(&res->primary.fih);
     lf_boot_counter(ctx, res); /* F2 */
     lf_boot_write_record(ctx, res, true);
     return LF_OK;

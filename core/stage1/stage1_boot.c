@@ -41,6 +41,7 @@ int lf_stage1_boot(struct lf_stage1_ctx *ctx, const struct lf_stage1_platform *p
                    const struct lf_stage0_handoff *h, struct lf_stage1_result *out)
 {
     memset(out, 0, sizeof(*out));
+    lf_fih_set(&out->fih, LF_FIH_FAILURE);
     memset(ctx, 0, sizeof(*ctx));
     if (!lf_stage0_handoff_valid(h)) {
         return LF_E_STAGE0_HANDOFF;
@@ -64,7 +65,8 @@ int lf_stage1_boot(struct lf_stage1_ctx *ctx, const struct lf_stage1_platform *p
     lf_logf(p->log, "stage1: running from s%u (%u.%u.%u+%u)%s", h->slot, h->version.major,
             h->version.minor, h->version.revision, (unsigned)h->version.build,
             h->trial ? ", on trial" : "");
-    out->engine_err = lf_boot_go(&ctx->boot, &ctx->cfg, &out->engine);
+    int LF_FIH_VOL engine_err = lf_boot_go(&ctx->boot, &ctx->cfg, &out->engine);
+    out->engine_err = engine_err;
     out->install = ctx->install;
     out->install_reason = ctx->install_reason;
     out->install_slot = ctx->install_slot;
@@ -78,6 +80,18 @@ int lf_stage1_boot(struct lf_stage1_ctx *ctx, const struct lf_stage1_platform *p
         lf_logf(p->log, "stage1: no application to boot: %E", out->engine_err);
     }
     s1_confirm_self(ctx, out);
+#if LF_FIH
+    if (out->next == LF_STAGE1_JUMP) {
+        /* The jump decided again: the engine's result read a second time,
+         * the primary's hardened verdict, then the entry kept apart. */
+        const volatile struct lf_stage1_result *vo = out;
+        LF_FIH_CHECK(engine_err == LF_OK && ctx->install != LF_STAGE1_INSTALL_COPIED);
+        lf_fih_require(&out->engine.primary.fih);
+        LF_FIH_CHECK(vo->next == LF_STAGE1_JUMP);
+        out->entry_inv = ~(lf_flash_area_addr(ctx->cfg.primary) + vo->engine.primary.hdr.hdr_size);
+        lf_fih_set(&out->fih, LF_FIH_SUCCESS);
+    }
+#endif
     lf_logf(p->log, "stage1: %s", s1_next_names[out->next]);
     return LF_OK;
 }

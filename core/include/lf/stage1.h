@@ -70,6 +70,13 @@ struct lf_stage1_result {
     struct lf_image_version install_ver;
     int engine_err; /* lf_boot_go's return */
     struct lf_boot_result engine;
+    /* Hardened build (LF_FIH, docs/glitch.md): LF_FIH_SUCCESS only when next
+     * is LF_STAGE1_JUMP to a primary with its hardened verdict (written
+     * last; failure otherwise), and the complement of the application's
+     * entry (primary area address + its validated hdr_size). Untouched
+     * when LF_FIH is 0. */
+    lf_fih_t fih;
+    uint32_t entry_inv;
 };
 
 /*
