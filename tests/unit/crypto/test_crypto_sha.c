@@ -309,6 +309,68 @@ static void test_empty_updates_and_reuse(void **state)
     assert_memory_equal(c, d, 64);
 }
 
+/* SHA-256 around the block edges (the padding fits in the last block up to
+ * 55 bytes, needs another from 56), from every misaligned start (whole
+ * blocks are read straight from the caller's buffer), and a bit length that
+ * needs more than 32 bits, against the padded block compressed directly. */
+static void test_sha256_block_edges(void **state)
+{
+    (void)state;
+    static const size_t lens[] = {0,   1,   54,  55,  56,  57,  62,  63,  64,  65,  118,
+                                  119, 120, 121, 127, 128, 129, 191, 192, 193, 1000};
+    uint8_t data[1024 + 8];
+    uint64_t rng = 0xed6e5;
+    test_rand_bytes(&rng, data, sizeof(data));
+    int checked = 0;
+    for (size_t off = 0; off < 8; off++) {
+        for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+            uint8_t expect[32], got[32];
+            ossl_digest(&impls[0], data + off, lens[i], expect);
+            lf_sha256(data + off, lens[i], got);
+            if (memcmp(got, expect, 32) != 0) {
+                fprintf(stderr, "SHA-256: offset %zu length %zu differs\n", off, lens[i]);
+                fail();
+            }
+            /* a partial block first, then whole blocks from a misaligned pointer */
+            size_t chunks[2] = {off + 1, 64 * 3};
+            sha256_stream(data + off, lens[i], chunks, 2, got);
+            assert_memory_equal(got, expect, 32);
+            checked++;
+        }
+    }
+    /* total_len of 2^61 - 1 bytes: the bit length's high word is 0x0fffffff */
+    static const uint64_t totals[] = {(1ull << 61) - 1 - 7, 0x123456789abull, 1ull << 29};
+    for (size_t t = 0; t < sizeof(totals) / sizeof(totals[0]); t++) {
+        for (uint32_t tail = 0; tail < 64; tail += 7) {
+            struct lf_sha256 ctx;
+            lf_sha256_init(&ctx);
+            lf_sha256_update(&ctx, data, tail);
+            ctx.total_len = totals[t] + tail; /* as if that much had gone before */
+            /* the same padding by hand, compressed as whole blocks */
+            uint8_t pad[128];
+            size_t n = tail < 56 ? 64 : 128;
+            memset(pad, 0, sizeof(pad));
+            memcpy(pad, data, tail);
+            pad[tail] = 0x80;
+            uint64_t bits = ctx.total_len << 3;
+            for (int b = 0; b < 8; b++) {
+                pad[n - 1 - b] = (uint8_t)(bits >> (8 * b));
+            }
+            struct lf_sha256 ref;
+            lf_sha256_init(&ref);
+            lf_sha256_update(&ref, pad, n);
+            uint8_t got[32], want[32];
+            lf_sha256_final(&ctx, got);
+            for (int b = 0; b < 32; b++) {
+                want[b] = (uint8_t)(ref.state[b / 4] >> (24 - 8 * (b % 4)));
+            }
+            assert_memory_equal(got, want, 32);
+            checked++;
+        }
+    }
+    printf("SHA-256: %d block-edge, misaligned and long-length cases\n", checked);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -317,6 +379,7 @@ int main(void)
         cmocka_unit_test(test_every_length_vs_openssl),
         cmocka_unit_test(test_large_streams_vs_openssl),
         cmocka_unit_test(test_empty_updates_and_reuse),
+        cmocka_unit_test(test_sha256_block_edges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
