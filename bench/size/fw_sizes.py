@@ -11,8 +11,8 @@ counts for the file it was written in), and constant tables for their
 symbol. Checks, and reports, the limits of
 issue 15: stage 0 <= 8 KiB of flash; stage 1 fits its 32 KiB slot with at
 least 4 KiB to spare (signed image + the trailer's sector); RAM (static +
-stack) <= 16 KiB per image. Exit status is 0 whatever the limits say (the
-report is the product); 2 when a build directory lacks an image.
+stack) <= 16 KiB per image. Exit status: 2 when a build directory lacks an
+image; with --check, 1 when an image is over a limit (CI); otherwise 0.
 """
 import os
 import re
@@ -105,7 +105,11 @@ def sections(elf):
 
 def main():
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    dirs = sys.argv[1:] or [os.path.join(root, d) for d in ("build-nrf52840dk", "build-nrf52840dk-qspi")]
+    args = sys.argv[1:]
+    check = "--check" in args
+    args = [a for a in args if a != "--check"]
+    over = []
+    dirs = args or [os.path.join(root, d) for d in ("build-nrf52840dk", "build-nrf52840dk-qspi")]
     status = 0
     for d in dirs:
         fw = os.path.join(d, "nrf", "fw", "bin")
@@ -139,6 +143,8 @@ def main():
                     checks.append(f"spare {spare} >= {LIMIT_SPARE}")
                     ok = ok and spare >= LIMIT_SPARE
             print(f"| {name} | {flash} | {ram} | {stack} | {total} | {'; '.join(checks)} | {'ok' if ok else 'OVER'} |")
+            if not ok:
+                over.append(f"{os.path.basename(d.rstrip('/'))}/{name}")
             costs[name] = elf_costs(elf)
         if costs:
             names = [n for n in ("stage0", "stage1-s0", "smp-app") if n in costs]
@@ -149,6 +155,10 @@ def main():
                 row = [costs[n].get(g, 0) for n in names]
                 if any(row):
                     print(f"| {g} | " + " | ".join(str(v) for v in row) + " |")
+    if over:
+        print(f"\nover a limit: {', '.join(over)}", file=sys.stderr)
+        if check and not status:
+            status = 1
     return status
 
 
