@@ -75,12 +75,12 @@ int main(void)
      * the validated primary's entry (kept apart, as its complement). */
     uint32_t LF_FIH_VOL entry = base + hdr->hdr_size;
     const volatile struct lf_stage1_result *vr = &res;
-    LF_FIH_CHECK(vr->next == LF_STAGE1_JUMP);
+    LF_FIH_CHECK(LF_FIH_EQ(vr->next, LF_STAGE1_JUMP));
     lf_fih_require(&res.fih);
     lf_fih_require(&res.engine.primary.fih);
     LF_FIH_CHECK(entry == ~vr->entry_inv);
     lf_fih_require(&res.fih);
-    LF_FIH_CHECK(entry == ~vr->entry_inv && vr->next == LF_STAGE1_JUMP);
+    LF_FIH_CHECK(entry == ~vr->entry_inv && LF_FIH_EQ(vr->next, LF_STAGE1_JUMP));
     board_jump(entry);
 #else
     board_jump(base + hdr->hdr_size);

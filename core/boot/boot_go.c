@@ -127,7 +127,7 @@ static int lf_boot_decide(struct lf_boot_ctx *ctx, const struct lf_trailer *pt,
     }
     /* Swapping a refused image in would make it the one the next boot runs
      * (a permanent swap, or a trial). The verdict read again. */
-    LF_FIH_CHECK(verdict == LF_CHECK_ACCEPT);
+    LF_FIH_CHECK(LF_FIH_EQ(verdict, LF_CHECK_ACCEPT));
     res->action = lf_action_of(c->strategy, type);
     if (c->strategy->apply) {
         err = c->strategy->apply(ctx, &op); /* O1..O5 */

@@ -349,7 +349,7 @@ int lf_image_validate(const struct lf_flash_area *fa, uint32_t off, const struct
     /* Every gate passed, each tested twice; the header that gates the
      * decision read once more. Only then the hardened success. */
     const volatile struct lf_image_header *vh = &hdr;
-    LF_FIH_CHECK(vh->magic == LF_IMAGE_MAGIC);
+    LF_FIH_CHECK(LF_FIH_EQ(vh->magic, LF_IMAGE_MAGIC));
     LF_FIH_CHECK(vh->hdr_size >= LF_IMAGE_HEADER_SIZE && vh->hdr_size <= LF_IMAGE_MAX_HDR_SIZE);
     LF_FIH_CHECK((vh->flags & (LF_IMAGE_F_NON_BOOTABLE | LF_IMAGE_F_ENCRYPTED_MASK |
                                LF_IMAGE_F_COMPRESSED_MASK)) == 0);

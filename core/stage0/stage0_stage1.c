@@ -27,7 +27,7 @@ lf_fih_t lf_stage0_decision_check(const struct lf_flash_map *map,
     lf_fih_require(&d->fih);
     const volatile struct lf_stage0_decision *vd = d;
     uint8_t slot = vd->handoff.slot;
-    LF_FIH_CHECK(vd->handoff.magic == LF_STAGE0_HANDOFF_MAGIC && slot < LF_STAGE0_SLOTS);
+    LF_FIH_CHECK(LF_FIH_EQ(vd->handoff.magic, LF_STAGE0_HANDOFF_MAGIC) && slot < LF_STAGE0_SLOTS);
     const struct lf_flash_area *fa = lf_stage0_slot_area(map, slot);
     LF_FIH_CHECK(fa != NULL && fa == vd->area);
     int status = vd->slot_status[slot];

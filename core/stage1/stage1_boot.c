@@ -87,7 +87,7 @@ int lf_stage1_boot(struct lf_stage1_ctx *ctx, const struct lf_stage1_platform *p
         const volatile struct lf_stage1_result *vo = out;
         LF_FIH_CHECK(engine_err == LF_OK && ctx->install != LF_STAGE1_INSTALL_COPIED);
         lf_fih_require(&out->engine.primary.fih);
-        LF_FIH_CHECK(vo->next == LF_STAGE1_JUMP);
+        LF_FIH_CHECK(LF_FIH_EQ(vo->next, LF_STAGE1_JUMP));
         out->entry_inv = ~(lf_flash_area_addr(ctx->cfg.primary) + vo->engine.primary.hdr.hdr_size);
         lf_fih_set(&out->fih, LF_FIH_SUCCESS);
     }

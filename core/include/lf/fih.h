@@ -89,21 +89,38 @@ static inline void lf_fih_set(lf_fih_t *r, uint32_t v)
 #endif
 }
 
+/* v, with its value hidden from the optimiser: a constant the compiler
+ * cannot replace by a register it believes equal after the first test (it
+ * would otherwise compare the second read with the first one). */
+static inline uint32_t lf_fih_opaque(uint32_t v)
+{
+#if LF_FIH
+    __asm__ volatile("" : "+r"(v));
+#endif
+    return v;
+}
+
 /* Panic unless *r holds LF_FIH_SUCCESS, read twice: once compared with the
- * success value, once XORed with the failure value. */
+ * success value, once XORed with the failure value (a constant the compiler
+ * must materialise again). */
 static inline void lf_fih_require(const lf_fih_t *r)
 {
 #if LF_FIH
     if (lf_fih_load(r) != LF_FIH_SUCCESS) {
         lf_fih_panic();
     }
-    if ((lf_fih_load(r) ^ LF_FIH_FAILURE) != (LF_FIH_SUCCESS ^ LF_FIH_FAILURE)) {
+    if ((lf_fih_load(r) ^ lf_fih_opaque(LF_FIH_FAILURE)) !=
+        lf_fih_opaque(LF_FIH_SUCCESS ^ LF_FIH_FAILURE)) {
         lf_fih_panic();
     }
 #else
     (void)r;
 #endif
 }
+
+/* a == k for the second test of a condition: k hidden from the optimiser, so
+ * that it is compared with the constant, not with what the first test read. */
+#define LF_FIH_EQ(a, k) ((uint32_t)(a) == lf_fih_opaque((uint32_t)(k)))
 
 /* The second test of a condition the code has just taken as true. `cond`
  * must read LF_FIH_VOL data (else the compiler folds it into the first). */
