@@ -95,11 +95,12 @@ static int container_items(const struct lf_cbor_dec *d, size_t after_head, const
                            size_t *items)
 {
     uint64_t room = d->len - after_head;
-    uint64_t per = h->major == LF_CBOR_MAJOR_MAP ? 2 : 1;
-    if (h->arg > room / per) {
+    bool map = h->major == LF_CBOR_MAJOR_MAP;
+    /* (a shift, not a 64-bit division: no libgcc division on Cortex-M) */
+    if (h->arg > (map ? room >> 1 : room)) {
         return LF_E_CBOR_TRUNCATED;
     }
-    *items = (size_t)(h->arg * per);
+    *items = (size_t)(map ? h->arg << 1 : h->arg);
     return LF_OK;
 }
 

@@ -344,8 +344,7 @@ int smp_img_erase_range(const struct lf_flash_area *fa, uint32_t off, uint32_t l
     return LF_OK;
 }
 
-/* Image group error -> v1 rc, as Zephyr translates them. */
-static int img_v1_rc(uint16_t e)
+int smp_img_v1_rc(uint16_t e)
 {
     switch (e) {
     case LF_SMP_IMG_ERR_NO_IMAGE:
@@ -386,6 +385,6 @@ const struct lf_smp_group lf_smp_group_img = {
     .id = LF_SMP_GROUP_IMAGE,
     .count = sizeof(img_handlers) / sizeof(img_handlers[0]),
     .handlers = img_handlers,
-    .v1_rc = img_v1_rc,
+    .v1_rc = smp_img_v1_rc,
     .init = smp_img_upload_init,
 };

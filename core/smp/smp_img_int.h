@@ -82,6 +82,9 @@ int smp_img_stage0_refusal(struct lf_smp_ctx *c, int err);
 /* Erase every sector of [off, off+len) that is not already erased. */
 int smp_img_erase_range(const struct lf_flash_area *fa, uint32_t off, uint32_t len);
 
+/* Image group error -> v1 rc, as Zephyr translates them. */
+int smp_img_v1_rc(uint16_t e);
+
 /* Handlers. */
 int smp_img_state_read(struct lf_smp_ctx *c);
 int smp_img_state_write(struct lf_smp_ctx *c);
@@ -96,5 +99,51 @@ int smp_img_slot_info(struct lf_smp_ctx *c);
  * touches a slot (erase). */
 void smp_img_upload_init(struct lf_smp_server *s);
 void smp_img_upload_drop(struct lf_smp_server *s);
+
+/* ---- what the full upload (smp_img_upload.c) and stage 1's recovery
+ * upload (smp_img_rec.c) share ---- */
+
+/* One upload request (docs/reference/smp.md 2.2). */
+struct smp_up_req {
+    bool has_off;
+    bool has_len;
+    bool upgrade;
+    uint32_t image;
+    uint32_t off;
+    uint32_t len;
+    struct lf_cbor_str data;
+    struct lf_cbor_str sha;
+};
+
+/* Results of smp_up_next_check besides a handler result (0 or failure). */
+#define SMP_UP_WRITE (-1) /* write the chunk at u->off */
+#define SMP_UP_GONE  (-2) /* the session's area is not in the map any more */
+
+/* Decode the request; non-zero: malformed (the caller answers EINVAL). */
+int smp_up_decode(struct lf_smp_ctx *c, struct smp_up_req *r);
+/* A first chunk's request checks: a whole image header in data, len, the
+ * image magic, sha at most 32 bytes. 0 (hdr decoded) or the failure reply. */
+int smp_up_check_first(struct lf_smp_ctx *c, const struct smp_up_req *r,
+                       struct lf_image_header *hdr);
+/* A new upload of r into fa: len and the header's image within the slot
+ * less its trailer, a sane header, data within len, and `upgrade`'s newer
+ * version. 0 or the failure reply; nothing is written. */
+int smp_up_admit(struct lf_smp_ctx *c, const struct smp_up_req *r,
+                 const struct lf_image_header *hdr, const struct lf_flash_area *fa);
+/* A continuation (off != 0): the expected-offset reply for a wrong offset
+ * or no session, the overrun refusal, or SMP_UP_WRITE / SMP_UP_GONE. */
+int smp_up_next_check(struct lf_smp_ctx *c, const struct smp_up_req *r,
+                      const struct lf_flash_area **fa);
+/* The success reply {"off": off} (with the legacy "rc": 0). */
+int smp_up_reply_off(struct lf_smp_ctx *c, uint32_t off);
+/* Append d[0..n) at u->flushed + tail (whole write units, the rest kept in
+ * u->tail), erasing ahead of the data; flush: the tail padded with the
+ * erased value. LF_OK or the flash error. */
+int smp_up_put(struct lf_smp_upload_state *u, const struct lf_flash_area *fa, const uint8_t *d,
+               uint32_t n);
+int smp_up_flush(struct lf_smp_upload_state *u, const struct lf_flash_area *fa);
+/* Erase (where not erased) the trailer region at the end of an application
+ * slot: the first thing an image-0 upload writes. */
+int smp_up_erase_trailer(const struct lf_flash_area *fa);
 
 #endif

@@ -20,17 +20,6 @@
 /* Bytes read at a time when comparing or hashing a slot. */
 #define READ_CHUNK 64u
 
-struct up_req {
-    bool has_off;
-    bool has_len;
-    bool upgrade;
-    uint32_t image;
-    uint32_t off;
-    uint32_t len;
-    struct lf_cbor_str data;
-    struct lf_cbor_str sha;
-};
-
 /* Where the upload's bytes are while a chunk is being handled: [0, flushed)
  * on flash, [flushed, off) in the tail buffer, [off, off + n) in the chunk. */
 struct up_view {
@@ -50,7 +39,7 @@ static void up_log(const struct lf_smp_server *s, const char *fmt, uint32_t a, u
 /* Every successful upload reply. The legacy shape starts with "rc": 0, as
  * Zephyr's img_mgmt.c does under CONFIG_MCUMGR_SMP_LEGACY_RC_BEHAVIOUR
  * (docs/smp-server.md section 6). */
-static int reply_off(struct lf_smp_ctx *c, uint32_t off)
+int smp_up_reply_off(struct lf_smp_ctx *c, uint32_t off)
 {
     smp_img_legacy_rc(c);
     lf_cbor_enc_text_z(&c->enc, "off");
@@ -191,7 +180,7 @@ static int program(struct lf_smp_upload_state *u, const struct lf_flash_area *fa
 
 /* Append d[0..n) at u->off: whole write units straight from the request,
  * the unaligned rest through the tail buffer. */
-static int put(struct lf_smp_upload_state *u, const struct lf_flash_area *fa, const uint8_t *d,
+int smp_up_put(struct lf_smp_upload_state *u, const struct lf_flash_area *fa, const uint8_t *d,
                uint32_t n)
 {
     uint32_t align = lf_flash_area_align(fa);
@@ -219,6 +208,18 @@ static int put(struct lf_smp_upload_state *u, const struct lf_flash_area *fa, co
         }
     }
     return LF_OK;
+}
+
+int smp_up_flush(struct lf_smp_upload_state *u, const struct lf_flash_area *fa)
+{
+    if (!u->tail_len) {
+        return LF_OK;
+    }
+    uint32_t align = lf_flash_area_align(fa);
+    memset(u->tail + u->tail_len, lf_flash_area_erased_val(fa), align - u->tail_len);
+    int err = program(u, fa, u->tail, align);
+    u->tail_len = 0;
+    return err;
 }
 
 /* Record the largest sector boundary at or below what is on flash. */
@@ -323,7 +324,7 @@ static int running_version(const struct lf_smp_server *s, struct lf_image_versio
 /* Zephyr's early match (smp.md 4, step 2g): the slot already holds exactly this
  * file and carries no trailer state, so nothing needs writing. A cheap
  * compare of the first chunk comes before the full hash. */
-static bool already_there(const struct lf_flash_area *fa, const struct up_req *r)
+static bool already_there(const struct lf_flash_area *fa, const struct smp_up_req *r)
 {
     struct lf_trailer tr;
     if (lf_trailer_read(fa, &tr) || tr.magic != LF_MAGIC_UNSET || tr.image_ok != LF_FLAG_UNSET ||
@@ -359,15 +360,9 @@ static int complete(struct lf_smp_ctx *c, const struct lf_flash_area *fa)
 {
     struct lf_smp_server *s = c->srv;
     struct lf_smp_upload_state *u = &s->up;
-    if (u->tail_len) {
-        uint32_t align = lf_flash_area_align(fa);
-        memset(u->tail + u->tail_len, lf_flash_area_erased_val(fa), align - u->tail_len);
-        int err = program(u, fa, u->tail, align);
-        u->tail_len = 0;
-        if (err) {
-            session_end(s);
-            return lf_smp_fail_group(c, LF_SMP_IMG_ERR_FLASH_WRITE_FAILED, "fa write fail");
-        }
+    if (smp_up_flush(u, fa) != LF_OK) {
+        session_end(s);
+        return lf_smp_fail_group(c, LF_SMP_IMG_ERR_FLASH_WRITE_FAILED, "fa write fail");
     }
     bool match = false;
     if (u->sha_len) {
@@ -400,7 +395,7 @@ static int complete(struct lf_smp_ctx *c, const struct lf_flash_area *fa)
             return failed;
         }
     }
-    reply_off(c, u->len);
+    smp_up_reply_off(c, u->len);
     if (with_match) {
         lf_cbor_enc_text_z(&c->enc, "match");
         lf_cbor_enc_bool(&c->enc, match);
@@ -439,7 +434,7 @@ static int accept(struct lf_smp_ctx *c, const struct lf_flash_area *fa, const ui
         }
         u->cnt_checked = true;
     }
-    if (put(u, fa, d, n) != LF_OK) {
+    if (smp_up_put(u, fa, d, n) != LF_OK) {
         session_end(s);
         return lf_smp_fail_group(c, LF_SMP_IMG_ERR_FLASH_WRITE_FAILED, "fa write fail");
     }
@@ -448,11 +443,11 @@ static int accept(struct lf_smp_ctx *c, const struct lf_flash_area *fa, const ui
     if (u->off == u->len) {
         return complete(c, fa);
     }
-    return reply_off(c, u->off);
+    return smp_up_reply_off(c, u->off);
 }
 
 /* Target slot of a new upload, or the refusal. */
-static int choose_target(struct lf_smp_ctx *c, const struct up_req *r,
+static int choose_target(struct lf_smp_ctx *c, const struct smp_up_req *r,
                          const struct lf_image_header *hdr, const struct lf_flash_area **fa)
 {
     struct smp_image im;
@@ -488,8 +483,8 @@ static int choose_target(struct lf_smp_ctx *c, const struct up_req *r,
 }
 
 /* Every check of a new upload's first chunk (nothing written yet). */
-static int admit(struct lf_smp_ctx *c, const struct up_req *r, const struct lf_image_header *hdr,
-                 const struct lf_flash_area *fa)
+int smp_up_admit(struct lf_smp_ctx *c, const struct smp_up_req *r,
+                 const struct lf_image_header *hdr, const struct lf_flash_area *fa)
 {
     uint32_t max = smp_img_max_size(c->srv, (uint8_t)r->image, fa);
     if (r->len > fa->size || r->len > max) {
@@ -526,10 +521,17 @@ static int admit(struct lf_smp_ctx *c, const struct up_req *r, const struct lf_i
     return 0;
 }
 
+int smp_up_erase_trailer(const struct lf_flash_area *fa)
+{
+    uint32_t t = lf_trailer_size(LF_BOOT_MAX_IMG_SECTORS, 3, lf_flash_area_align(fa));
+    uint32_t from = t < fa->size ? fa->size - t : 0;
+    return smp_img_erase_range(fa, from, fa->size - from);
+}
+
 /* Open the session: record it, then clear what a stale trailer or an older
  * image could leave behind, before the first data byte. */
-static int start(struct lf_smp_ctx *c, const struct up_req *r, const struct lf_image_header *hdr,
-                 const struct lf_flash_area *fa)
+static int start(struct lf_smp_ctx *c, const struct smp_up_req *r,
+                 const struct lf_image_header *hdr, const struct lf_flash_area *fa)
 {
     struct lf_smp_server *s = c->srv;
     struct lf_smp_upload_state *u = &s->up;
@@ -569,10 +571,7 @@ static int start(struct lf_smp_ctx *c, const struct up_req *r, const struct lf_i
         err = lf_stage0_upload_begin(fa);
         u->erased_upto = fa->size;
     } else {
-        uint32_t w = lf_flash_area_align(fa);
-        uint32_t t = lf_trailer_size(LF_BOOT_MAX_IMG_SECTORS, 3, w);
-        uint32_t from = t < fa->size ? fa->size - t : 0;
-        err = smp_img_erase_range(fa, from, fa->size - from);
+        err = smp_up_erase_trailer(fa);
         u->erased_upto = 0;
     }
     if (err) {
@@ -583,33 +582,43 @@ static int start(struct lf_smp_ctx *c, const struct up_req *r, const struct lf_i
     return 0;
 }
 
-static int first_chunk(struct lf_smp_ctx *c, const struct up_req *r)
+int smp_up_check_first(struct lf_smp_ctx *c, const struct smp_up_req *r,
+                       struct lf_image_header *hdr)
 {
-    struct lf_smp_server *s = c->srv;
-    struct lf_smp_upload_state *u = &s->up;
-    struct lf_image_header hdr;
     if (r->data.len < LF_IMAGE_HEADER_SIZE) {
         return lf_smp_fail_group(c, LF_SMP_IMG_ERR_INVALID_IMAGE_HEADER, "header malformed");
     }
     if (!r->has_len) {
         return lf_smp_fail_group(c, LF_SMP_IMG_ERR_INVALID_LENGTH, "len missing");
     }
-    lf_image_header_decode(r->data.ptr, &hdr);
-    if (hdr.magic != LF_IMAGE_MAGIC) {
+    lf_image_header_decode(r->data.ptr, hdr);
+    if (hdr->magic != LF_IMAGE_MAGIC) {
         return lf_smp_fail_group(c, LF_SMP_IMG_ERR_INVALID_IMAGE_HEADER_MAGIC, "magic mismatch");
     }
     if (r->sha.len > LF_SMP_SESSION_SHA_MAX) {
         return lf_smp_fail_group(c, LF_SMP_IMG_ERR_INVALID_HASH, "sha longer than 32 bytes");
     }
+    return 0;
+}
+
+static int first_chunk(struct lf_smp_ctx *c, const struct smp_up_req *r)
+{
+    struct lf_smp_server *s = c->srv;
+    struct lf_smp_upload_state *u = &s->up;
+    struct lf_image_header hdr;
+    int failed = smp_up_check_first(c, r, &hdr);
+    if (failed) {
+        return failed;
+    }
     /* Resume: the same sha continues where the upload stopped. */
     if (r->sha.len && u->active && u->off > 0 && u->sha_len == r->sha.len &&
         memcmp(u->sha, r->sha.ptr, r->sha.len) == 0) {
-        return reply_off(c, u->off);
+        return smp_up_reply_off(c, u->off);
     }
     const struct lf_flash_area *fa = NULL;
-    int failed = choose_target(c, r, &hdr, &fa);
+    failed = choose_target(c, r, &hdr, &fa);
     if (!failed) {
-        failed = admit(c, r, &hdr, fa);
+        failed = smp_up_admit(c, r, &hdr, fa);
     }
     if (failed) {
         return failed;
@@ -630,7 +639,7 @@ static int first_chunk(struct lf_smp_ctx *c, const struct up_req *r)
         }
     } else if (r->sha.len == LF_SHA256_SIZE && already_there(fa, r)) {
         session_end(s);
-        reply_off(c, r->len);
+        smp_up_reply_off(c, r->len);
         if (!s->cfg->legacy_rc) {
             lf_cbor_enc_text_z(&c->enc, "match");
             lf_cbor_enc_bool(&c->enc, true);
@@ -645,29 +654,44 @@ static int first_chunk(struct lf_smp_ctx *c, const struct up_req *r)
     return accept(c, fa, r->data.ptr, (uint32_t)r->data.len);
 }
 
-static int next_chunk(struct lf_smp_ctx *c, const struct up_req *r)
+int smp_up_next_check(struct lf_smp_ctx *c, const struct smp_up_req *r,
+                      const struct lf_flash_area **fa)
 {
     struct lf_smp_upload_state *u = &c->srv->up;
+    *fa = NULL;
     /* Zephyr: a wrong offset (or no session) is not an error; the reply
      * says which offset comes next. */
     if (!u->active || r->off != u->off) {
-        return reply_off(c, u->active ? u->off : 0);
+        return smp_up_reply_off(c, u->active ? u->off : 0);
     }
     if ((uint64_t)r->off + r->data.len > u->len) {
         return lf_smp_fail_group(c, LF_SMP_IMG_ERR_INVALID_IMAGE_DATA_OVERRUN, "data overrun");
     }
-    const struct lf_flash_area *fa = lf_flash_map_area(c->srv->plat->map, u->area_id);
-    if (!fa) {
+    *fa = lf_flash_map_area(c->srv->plat->map, u->area_id);
+    if (!*fa) {
+        return SMP_UP_GONE;
+    }
+    if (r->data.len == 0) {
+        return smp_up_reply_off(c, u->off);
+    }
+    return SMP_UP_WRITE;
+}
+
+static int next_chunk(struct lf_smp_ctx *c, const struct smp_up_req *r)
+{
+    const struct lf_flash_area *fa;
+    int res = smp_up_next_check(c, r, &fa);
+    if (res == SMP_UP_WRITE) {
+        return accept(c, fa, r->data.ptr, (uint32_t)r->data.len);
+    }
+    if (res == SMP_UP_GONE) {
         session_end(c->srv);
         return lf_smp_fail_group(c, LF_SMP_IMG_ERR_FLASH_OPEN_FAILED, "fa open fail");
     }
-    if (r->data.len == 0) {
-        return reply_off(c, u->off);
-    }
-    return accept(c, fa, r->data.ptr, (uint32_t)r->data.len);
+    return res;
 }
 
-static int decode(struct lf_smp_ctx *c, struct up_req *r)
+int smp_up_decode(struct lf_smp_ctx *c, struct smp_up_req *r)
 {
     struct lf_cbor_str key;
     memset(r, 0, sizeof(*r));
@@ -697,8 +721,8 @@ static int decode(struct lf_smp_ctx *c, struct up_req *r)
 
 int smp_img_upload(struct lf_smp_ctx *c)
 {
-    struct up_req r;
-    if (decode(c, &r)) {
+    struct smp_up_req r;
+    if (smp_up_decode(c, &r)) {
         return lf_smp_fail_rc(c, LF_SMP_RC_EINVAL, "malformed request");
     }
     if (!r.has_off) {

@@ -323,30 +323,68 @@ static int query_keys(struct lf_smp_ctx *c)
     return 0;
 }
 
-static int os_bootloader(struct lf_smp_ctx *c)
+/* The bootloader info request's query (empty when absent); non-zero:
+ * malformed. */
+static int bl_query(struct lf_smp_ctx *c, struct lf_cbor_str *q)
 {
-    const struct lf_smp_server_cfg *cfg = c->srv->cfg;
-    const struct lf_stage0_handoff *h = c->srv->plat->handoff;
-    struct lf_cbor_str key, q = {0};
+    struct lf_cbor_str key;
+    *q = (struct lf_cbor_str){0};
     while (lf_smp_next_key(c, &key)) {
         if (lf_cbor_str_eq(&key, "query")) {
-            lf_cbor_read_text(&c->dec, &q);
+            lf_cbor_read_text(&c->dec, q);
         }
     }
-    if (lf_smp_request_end(c)) {
-        return bad_request(c);
-    }
+    return lf_smp_request_end(c);
+}
+
+/* The answers both tables give: the name, "mode" and "recovery". False:
+ * another query. */
+static bool bl_basic(struct lf_smp_ctx *c, const struct lf_cbor_str *q)
+{
+    const struct lf_smp_server_cfg *cfg = c->srv->cfg;
     struct lf_cbor_enc *e = &c->enc;
-    if (q.len == 0) {
+    if (q->len == 0) {
         lf_cbor_enc_text_z(e, "bootloader");
         lf_cbor_enc_text_z(e, cfg->bootloader_name ? cfg->bootloader_name : "MCUboot");
-    } else if (lf_cbor_str_eq(&q, "mode")) {
+    } else if (lf_cbor_str_eq(q, "mode")) {
         lf_cbor_enc_text_z(e, "mode");
         lf_cbor_enc_int(e, cfg->boot_mode);
         if (cfg->no_downgrade) {
             lf_cbor_enc_text_z(e, "no-downgrade");
             lf_cbor_enc_bool(e, true);
         }
+    } else if (lf_cbor_str_eq(q, "recovery")) {
+        lf_cbor_enc_text_z(e, "recovery");
+        lf_cbor_enc_bool(e, c->srv->plat->recovery);
+    } else {
+        return false;
+    }
+    return true;
+}
+
+/* Stage 1's recovery: the basic queries only. */
+static int os_bootloader_rec(struct lf_smp_ctx *c)
+{
+    struct lf_cbor_str q;
+    if (bl_query(c, &q)) {
+        return bad_request(c);
+    }
+    if (!bl_basic(c, &q)) {
+        return lf_smp_fail_group(c, LF_SMP_OS_ERR_QUERY_YIELDS_NO_ANSWER, "unknown query");
+    }
+    return 0;
+}
+
+static int os_bootloader(struct lf_smp_ctx *c)
+{
+    const struct lf_stage0_handoff *h = c->srv->plat->handoff;
+    struct lf_cbor_str q;
+    if (bl_query(c, &q)) {
+        return bad_request(c);
+    }
+    struct lf_cbor_enc *e = &c->enc;
+    if (bl_basic(c, &q)) {
+        return 0;
     } else if (lf_cbor_str_eq(&q, "active_b0_slot") || lf_cbor_str_eq(&q, "counter")) {
         if (!lf_stage0_handoff_valid(h)) {
             return lf_smp_fail_group(c, LF_SMP_OS_ERR_QUERY_RESPONSE_VALUE_NOT_VALID,
@@ -364,9 +402,6 @@ static int os_bootloader(struct lf_smp_ctx *c)
         return query_boot_record(c);
     } else if (lf_cbor_str_eq(&q, "keys")) {
         return query_keys(c);
-    } else if (lf_cbor_str_eq(&q, "recovery")) {
-        lf_cbor_enc_text_z(e, "recovery");
-        lf_cbor_enc_bool(e, c->srv->plat->recovery);
     } else if (lf_cbor_str_eq(&q, "last_error")) {
         const struct lf_smp_last_err *l = &c->srv->last_err;
         if (!l->set) {
@@ -401,6 +436,28 @@ const struct lf_smp_group lf_smp_group_os = {
     .id = LF_SMP_GROUP_OS,
     .count = sizeof(os_handlers) / sizeof(os_handlers[0]),
     .handlers = os_handlers,
+    .v1_rc = os_v1_rc,
+    .init = NULL,
+};
+
+/* clang-format off */
+static const struct lf_smp_handler os_rec_handlers[] = {
+    [LF_SMP_OS_ID_ECHO]          = {os_echo, os_echo},
+    [LF_SMP_OS_ID_CONSOLE_ECHO]  = {NULL, NULL},
+    [LF_SMP_OS_ID_TASKSTAT]      = {NULL, NULL},
+    [LF_SMP_OS_ID_MPSTAT]        = {NULL, NULL},
+    [LF_SMP_OS_ID_DATETIME]      = {NULL, NULL},
+    [LF_SMP_OS_ID_RESET]         = {NULL, os_reset},
+    [LF_SMP_OS_ID_MCUMGR_PARAMS] = {os_params, NULL},
+    [LF_SMP_OS_ID_INFO]          = {NULL, NULL},
+    [LF_SMP_OS_ID_BOOTLOADER]    = {os_bootloader_rec, NULL},
+};
+/* clang-format on */
+
+const struct lf_smp_group lf_smp_group_os_recovery = {
+    .id = LF_SMP_GROUP_OS,
+    .count = sizeof(os_rec_handlers) / sizeof(os_rec_handlers[0]),
+    .handlers = os_rec_handlers,
     .v1_rc = os_v1_rc,
     .init = NULL,
 };

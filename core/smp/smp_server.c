@@ -31,7 +31,7 @@ int lf_smp_request_end(struct lf_smp_ctx *c)
     return lf_cbor_dec_finish(&c->dec);
 }
 
-int lf_smp_fail_rc(struct lf_smp_ctx *c, uint16_t rc, const char *rsn)
+int(lf_smp_fail_rc)(struct lf_smp_ctx *c, uint16_t rc, const char *rsn)
 {
     c->group_err = false;
     c->rc = rc;
@@ -39,7 +39,7 @@ int lf_smp_fail_rc(struct lf_smp_ctx *c, uint16_t rc, const char *rsn)
     return 1;
 }
 
-int lf_smp_fail_group(struct lf_smp_ctx *c, uint16_t rc, const char *rsn)
+int(lf_smp_fail_group)(struct lf_smp_ctx *c, uint16_t rc, const char *rsn)
 {
     c->group_err = true;
     c->rc = rc;
@@ -47,13 +47,29 @@ int lf_smp_fail_group(struct lf_smp_ctx *c, uint16_t rc, const char *rsn)
     return 1;
 }
 
+/* (Its own digits, not lf_format: stage 1 with numbers-only logs links no
+ * formatter.) */
 size_t lf_smp_version_text(const struct lf_image_version *v, char *buf, size_t cap)
 {
-    if (v->build) {
-        return lf_format(buf, (unsigned)cap, "%u.%u.%u.%u", v->major, v->minor, v->revision,
-                         (unsigned)v->build);
+    const uint32_t part[4] = {v->major, v->minor, v->revision, v->build};
+    size_t n = 0;
+    for (unsigned i = 0; i < (v->build ? 4u : 3u); i++) {
+        char d[10];
+        unsigned k = 0;
+        uint32_t x = part[i];
+        do {
+            d[k++] = (char)('0' + x % 10u);
+            x /= 10u;
+        } while (x);
+        if (i && n + 1 < cap) {
+            buf[n++] = '.';
+        }
+        while (k && n + 1 < cap) {
+            buf[n++] = d[--k];
+        }
     }
-    return lf_format(buf, (unsigned)cap, "%u.%u.%u", v->major, v->minor, v->revision);
+    buf[n] = '\0';
+    return n;
 }
 
 int lf_smp_server_init(struct lf_smp_server *s, const struct lf_smp_server_cfg *cfg,

@@ -1,7 +1,8 @@
 /*
  * Fuzz target: SMP requests through the whole server (header, dispatch,
  * CBOR decoding, OS and image groups, the upload state machine and its
- * session log) on a RAM flash device.
+ * session log) on a RAM flash device; built with FUZZ_SMP_RECOVERY=1
+ * (fuzz_smp_recovery), through stage 1's recovery tables instead.
  *
  * Input: byte 0 selects options (bit 0 legacy shapes, 1 verbose errors,
  * 2 rsn in v2, 3 no stage-0 handoff, 4 S1 active, 5 active on trial, 6
@@ -17,6 +18,9 @@
  * never change; a session the log claims live says true things about its
  * slot's size.
  */
+#ifndef FUZZ_SMP_RECOVERY
+#define FUZZ_SMP_RECOVERY 0
+#endif
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,9 +225,18 @@ static int check_rsp(void *ctx, const uint8_t *msg, size_t len)
 static void check_invariants(const struct lf_stage0_handoff *h, bool have)
 {
     const struct lf_flash_area *pri = lf_flash_map_area(&map, LF_AREA_APP_PRIMARY);
+#if FUZZ_SMP_RECOVERY
+    /* recovery writes the primary slot and nothing else */
+    const struct lf_flash_area *sec = lf_flash_map_area(&map, LF_AREA_APP_SECONDARY);
+    if (memcmp(mem_int, snap_int, pri->off) != 0 ||
+        memcmp(mem_int + sec->off, snap_int + sec->off, sizeof(mem_int) - sec->off) != 0) {
+        abort();
+    }
+#else
     if (memcmp(mem_int + pri->off, snap_int + pri->off, app_len) != 0) {
         abort(); /* the running application was touched */
     }
+#endif
     uint8_t active = have ? h->slot : 0;
     const struct lf_flash_area *s = lf_flash_map_area(&map, active ? LF_AREA_S1 : LF_AREA_S0);
     if (have && memcmp(mem_int + s->off, snap_int + s->off, active ? s1_len : s0_len) != 0) {
@@ -264,7 +277,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     h.counter_slots_left = 3;
     bool have = !((opt >> 3) & 1u);
 
+#if FUZZ_SMP_RECOVERY
+    /* fuzz_smp_recovery: stage 1's recovery tables (same corpus) */
+    static const struct lf_smp_group *groups[] = {&lf_smp_group_os_recovery,
+                                                  &lf_smp_group_img_recovery};
+#else
     static const struct lf_smp_group *groups[] = {&lf_smp_group_os, &lf_smp_group_img};
+#endif
     static uint8_t rsp[2048];
     static struct lf_smp_server_cfg cfg;
     static struct lf_smp_platform plat;
@@ -283,6 +302,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cfg.rsn_v2 = (opt >> 2) & 1u;
     plat.map = &map;
     plat.handoff = have ? &h : NULL;
+    plat.recovery = FUZZ_SMP_RECOVERY;
     if (lf_smp_server_init(&srv, &cfg, &plat) != LF_OK) {
         abort();
     }

@@ -83,6 +83,19 @@ struct lf_smp_group {
 /* The groups this module provides. A firmware lists the ones it links. */
 extern const struct lf_smp_group lf_smp_group_os;
 extern const struct lf_smp_group lf_smp_group_img;
+/*
+ * Stage 1's serial recovery: the same handlers, fewer commands (a firmware
+ * that lists only these links none of the others: docs/smp-server.md
+ * section 8). OS: echo, reset, mcumgr parameters, bootloader info ("",
+ * "mode", "recovery"). Image: state read, and an upload as MCUboot's serial
+ * recovery does it, straight into the application's primary slot (image 0
+ * only; off 0 always starts over; no session, no resume, no "match"), with
+ * every first-chunk check of lf_smp_group_img made before a byte is
+ * written, plus: no image ROM-fixed elsewhere (a stage-1 image), and no
+ * version older than a valid application found there at the start.
+ */
+extern const struct lf_smp_group lf_smp_group_os_recovery;
+extern const struct lf_smp_group lf_smp_group_img_recovery;
 
 /* Next key of the request map (false at its end, on a decode error or for
  * an empty payload). Unread values are skipped. */
@@ -95,6 +108,18 @@ int lf_smp_request_end(struct lf_smp_ctx *c);
 int lf_smp_fail_rc(struct lf_smp_ctx *c, uint16_t rc, const char *rsn);
 /* Fail with a group error: v2 {"err": {"group", "rc"}}, v1 {"rc": v1_rc(rc)}. */
 int lf_smp_fail_group(struct lf_smp_ctx *c, uint16_t rc, const char *rsn);
+
+/* The reasons' texts cost flash (about 1 KB for the upload's alone). A
+ * build with LF_SMP_RSN 0 (default: with numbers-only or no logs,
+ * LF_LOG_LEVEL < 2) drops them at compile time: error replies and the
+ * "last_error" query then carry the rc alone (the rc stays precise). */
+#ifndef LF_SMP_RSN
+#define LF_SMP_RSN (LF_LOG_LEVEL >= 2)
+#endif
+#if !LF_SMP_RSN
+#define lf_smp_fail_rc(c, rc, rsn)    lf_smp_fail_rc(c, rc, ((void)sizeof(rsn), (const char *)0))
+#define lf_smp_fail_group(c, rc, rsn) lf_smp_fail_group(c, rc, ((void)sizeof(rsn), (const char *)0))
+#endif
 
 /* An image version as SMP shows it: "maj.min.rev", or "maj.min.rev.build"
  * when build is non-zero (Zephyr's form). Writes at most cap bytes (NUL
@@ -188,6 +213,11 @@ struct lf_smp_upload_state {
     uint8_t sha[LF_SMP_SESSION_SHA_MAX];
     uint8_t tail[LF_SMP_WRITE_ALIGN_MAX];
     struct lf_smp_session_log log;
+    /* Stage 1's recovery (lf_smp_group_img_recovery): the application's
+     * primary slot held a valid image of version `floor` when it started;
+     * no older one replaces it (the swap engine's downgrade rule). */
+    bool has_floor;
+    struct lf_image_version floor;
 };
 
 #define LF_SMP_LAST_ERR_RSN 80u /* longest reason kept for the "last_error" query */
