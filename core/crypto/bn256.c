@@ -144,6 +144,31 @@ void lf_bn_mul(uint32_t r[2 * LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],
     for (int i = 0; i < LF_BN_LIMBS; i += 2) {
         uint32_t b0 = b[i], b1 = b[i + 1], c0 = 0, c1 = 0, prev = 0;
         uint32_t *row = r + i;
+#if defined(__ARM_FEATURE_DSP) && defined(__thumb2__)
+        /* A loop over a, two limbs a pass (the registers of a[j] and
+         * a[j - 1] swap roles), instead of the unrolled C below: 114 bytes
+         * instead of 192, P-256 verification 5 % slower, Ed25519 11 %. */
+        const uint32_t *ap = a, *aend = a + LF_BN_LIMBS;
+        uint32_t x, aj;
+        __asm__ volatile("1:\n\t"
+                         "ldr %[x], [%[row]]\n\t"
+                         "ldr %[aj], [%[ap]], #4\n\t"
+                         "umaal %[x], %[c0], %[aj], %[b0]\n\t"
+                         "umaal %[x], %[c1], %[prev], %[b1]\n\t"
+                         "str %[x], [%[row]], #4\n\t"
+                         "ldr %[x], [%[row]]\n\t"
+                         "ldr %[prev], [%[ap]], #4\n\t"
+                         "umaal %[x], %[c0], %[prev], %[b0]\n\t"
+                         "umaal %[x], %[c1], %[aj], %[b1]\n\t"
+                         "str %[x], [%[row]], #4\n\t"
+                         "cmp %[ap], %[aend]\n\t"
+                         "bne 1b"
+                         : [x] "=&r"(x), [aj] "=&r"(aj), [c0] "+r"(c0), [c1] "+r"(c1),
+                           [prev] "+r"(prev), [row] "+r"(row), [ap] "+r"(ap)
+                         : [b0] "r"(b0), [b1] "r"(b1), [aend] "r"(aend)
+                         : "cc", "memory");
+        row -= LF_BN_LIMBS;
+#else
 #pragma GCC unroll 8
         for (int j = 0; j < LF_BN_LIMBS; j++) {
             uint32_t x = row[j], aj = a[j];
@@ -152,6 +177,7 @@ void lf_bn_mul(uint32_t r[2 * LF_BN_LIMBS], const uint32_t a[LF_BN_LIMBS],
             row[j] = x;
             prev = aj;
         }
+#endif
         lf_bn_mul_add2(&c0, &c1, prev, b1);
         row[LF_BN_LIMBS] = c0;
         row[LF_BN_LIMBS + 1] = c1;
