@@ -13,6 +13,10 @@ issue 15: stage 0 <= 8 KiB of flash; stage 1 fits its 32 KiB slot with at
 least 4 KiB to spare (signed image + the trailer's sector); RAM (static +
 stack) <= 16 KiB per image. Exit status: 2 when a build directory lacks an
 image; with --check, 1 when an image is over a limit (CI); otherwise 0.
+
+--stage0-ceiling N (with --check): stage 0 has not met its 8 KiB limit yet;
+CI holds it at N bytes instead, so that it can only shrink, while the report
+still shows it OVER the 8 KiB limit (docs/nrf52840.md section 6).
 """
 import os
 import re
@@ -108,6 +112,11 @@ def main():
     args = sys.argv[1:]
     check = "--check" in args
     args = [a for a in args if a != "--check"]
+    ceiling = LIMIT_STAGE0
+    if "--stage0-ceiling" in args:
+        i = args.index("--stage0-ceiling")
+        ceiling = int(args[i + 1], 0)
+        del args[i : i + 2]
     over = []
     dirs = args or [os.path.join(root, d) for d in ("build-nrf52840dk", "build-nrf52840dk-qspi")]
     status = 0
@@ -144,7 +153,11 @@ def main():
                     ok = ok and spare >= LIMIT_SPARE
             print(f"| {name} | {flash} | {ram} | {stack} | {total} | {'; '.join(checks)} | {'ok' if ok else 'OVER'} |")
             if not ok:
-                over.append(f"{os.path.basename(d.rstrip('/'))}/{name}")
+                where = f"{os.path.basename(d.rstrip('/'))}/{name}"
+                if name == "stage0" and flash <= ceiling and total <= LIMIT_RAM:
+                    print(f"(stage 0: over {LIMIT_STAGE0}, within the CI ceiling {ceiling})", file=sys.stderr)
+                else:
+                    over.append(where)
             costs[name] = elf_costs(elf)
         if costs:
             names = [n for n in ("stage0", "stage1-s0", "smp-app") if n in costs]
