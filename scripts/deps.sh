@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(cmake make gcc clang clang-format libcmocka-dev libssl-dev pkg-config
           gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi socat
-          qemu-system-arm python3 srecord)
+          qemu-system-arm gdb-multiarch python3 srecord)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
