@@ -31,8 +31,9 @@ void lf_vlogf(const struct lf_log *log, const char *fmt, va_list ap);
  *   1  numbers only: no format string is linked; a line is "@<pc> <a1> <a2>..."
  *      with the call site's address (arm-none-eabi-addr2line -e IMAGE.elf <pc>
  *      gives file and line) and each argument as a 32-bit hex number
- *   0  off: no format string and no formatter; the arguments are still
- *      evaluated (no side effect is lost)
+ *   0  off: no format string, no formatter, no code: the arguments are
+ *      type-checked but not evaluated, so a log argument must have no side
+ *      effect (none has: each is a value or a pure lookup)
  * Up to 15 arguments after the format.
  */
 #ifndef LF_LOG_LEVEL
@@ -57,8 +58,13 @@ static inline void lf_log_none(const struct lf_log *log, unsigned n, ...)
 #define lf_logf(log, ...) \
     lf_log_numbers((log), LF_LOG_NARGS(__VA_ARGS__), LF_LOG_DROP1_(__VA_ARGS__, 0))
 #else
-#define lf_logf(log, ...) \
-    lf_log_none((log), LF_LOG_NARGS(__VA_ARGS__), LF_LOG_DROP1_(__VA_ARGS__, 0))
+/* if (0): the arguments are type-checked (and count as used), never run. */
+#define lf_logf(log, ...)                                                                 \
+    do {                                                                                  \
+        if (0) {                                                                          \
+            lf_log_none((log), LF_LOG_NARGS(__VA_ARGS__), LF_LOG_DROP1_(__VA_ARGS__, 0)); \
+        }                                                                                 \
+    } while (0)
 #endif
 #endif
 
