@@ -161,25 +161,41 @@ def system(a):
         r.expect(r"stage0: jump s0 1\.2\.0 at 0x00004200 \(trial\)", m, 30)
         r.app_up(m, "2.0.0", 0, "1.2.0")
 
-        r.step("serial recovery: application erased, stage 1 serves SMP, 3.0.0 uploaded, boots")
+        r.step("serial recovery: application erased, stage 1 serves SMP (image list, refusals)")
         r.stop()
         nvm.erase(r.nvm, "app-primary")
         d = r.start(log="uart-recovery.log")
         r.expect(r"stage1: no valid application: serial recovery\n(.*\n)?stage1: smp ready", 0, 30)
-        h = r.upload(r.img("app-3.0.0.signed.bin"))
-        r.lfmgr("image", "test", h)
+        st = r.image_list()
+        s = slot_of(st, 1, 0)
+        if slot_of(st, 0, 0) or not s or s.get("version") != "1.2.0" or not s.get("active"):
+            raise Failed(f"image list in recovery: expected no application and stage 1 1.2.0 "
+                         f"active in S0: {st}")
+        recovery_refusals(r, st)
+
+        r.step("serial recovery: 3.0.0 uploaded into the primary slot (MCUboot's way), reset: boots")
+        r.upload(r.img("app-3.0.0.signed.bin"))
         m = d.mark()
         r.lfmgr("reset")
         r.app_up(m, "3.0.0", 0, "1.2.0")
-        r.lfmgr("image", "confirm")
+        s = slot_of(r.image_list(), 0, 0)
+        if not s or s.get("version") != "3.0.0" or not s.get("confirmed"):
+            raise Failed(f"after recovery: expected 3.0.0 confirmed in image 0 slot 0: {s}")
 
         r.step("serial recovery asked for by the application ('recovery' on the console)")
         m = d.mark()
         d.send(b"recovery\n")
         r.expect(r"stage1: serial recovery requested\nstage1: smp ready", m, 30)
-        _rc, out = r.lfmgr("--json", "image", "list")
-        if "3.0.0" not in out:
-            raise Failed(f"image list in recovery: {out}")
+        st = r.image_list()
+        s = slot_of(st, 0, 0)
+        if not s or s.get("version") != "3.0.0":
+            raise Failed(f"image list in recovery: {st}")
+        _rc, out = r.lfmgr("--json", "bootloader", "info", "--query", "recovery")
+        if '"recovery": true' not in out:
+            raise Failed(f"bootloader info recovery: {out}")
+        # A valid application is there: no older one replaces it.
+        refused(r, st, "an older application (2.0.0 over a valid 3.0.0)", 27,
+                r.img("app-2.0.0.signed.bin"), "--force")
         m = d.mark()
         r.lfmgr("reset")
         r.app_up(m, "3.0.0", 0, "1.2.0")
@@ -193,6 +209,52 @@ def system(a):
         return 0
     finally:
         r.stop()
+
+
+def flash_of(r):
+    """The application's slots, S0 and S1 as they are in the flash file."""
+    with open(r.nvm, "rb") as f:
+        data = f.read()
+    out = {}
+    for area in ("s0", "s1", "app-primary", "app-secondary"):
+        off, size = nvm.AREAS[area]
+        out[area] = data[off:off + size]
+    return out
+
+
+def refused(r, before, what, rc, path, *extra):
+    """Upload path in recovery: the device must answer image-group rc `rc`
+    and leave the flash and the image list as they were."""
+    flash = flash_of(r)
+    code, out = r.lfmgr("image", "upload", path, *extra, ok=False)
+    if code == 0 or not re.search(rf"group 1, rc {rc}\)", out):
+        raise Failed(f"recovery upload of {what}: expected image group rc {rc}, got exit {code}:\n"
+                     f"{out}")
+    after = flash_of(r)
+    changed = [a for a in flash if flash[a] != after[a]]
+    if changed:
+        raise Failed(f"recovery upload of {what}: refused, but {', '.join(changed)} changed")
+    if r.image_list() != before:
+        raise Failed(f"recovery upload of {what}: the image list changed")
+
+
+def recovery_refusals(r, before):
+    """What stage 1's recovery refuses before it writes a byte."""
+    good = r.img("app-3.0.0.signed.bin")
+    with open(good, "rb") as f:
+        img = bytearray(f.read())
+    bad_magic = os.path.join(r.dir, "bad-magic.bin")
+    with open(bad_magic, "wb") as f:
+        f.write(b"\x00" + img[1:])
+    refused(r, before, "an image with a bad magic", 23, bad_magic, "--force")
+    # The header says the image is longer than the file (hdr_size + img_size > len).
+    short = os.path.join(r.dir, "short.bin")
+    with open(short, "wb") as f:
+        f.write(img[:len(img) // 2])
+    refused(r, before, "a truncated image", 21, short, "--force")
+    refused(r, before, "a stage-1 image (ROM-fixed at S0) to image 0", 25,
+            r.img("stage1-1.2.0-s0.signed.bin"), "--force")
+    refused(r, before, "an application to image 1", 9, good, "--image", "1", "--force")
 
 
 # ---- power cuts ------------------------------------------------------------------
