@@ -112,8 +112,8 @@ static void test_off_zero_starts_over(void **state)
     assert_int_equal(fx_upload(&F, LF_SMP_VER_2, 0, 0, img, 256, (int64_t)n, sha, 32, false), 1);
     assert_int_equal(fx_up_result(&F).off, 256);
     /* an overrun is refused */
-    assert_int_equal(fx_upload(&F, LF_SMP_VER_2, 0, 256, img, (uint32_t)n - 255u, -1, NULL, 0, false),
-                     1);
+    assert_int_equal(
+        fx_upload(&F, LF_SMP_VER_2, 0, 256, img, (uint32_t)n - 255u, -1, NULL, 0, false), 1);
     assert_int_equal(fx_up_result(&F).err_rc, LF_SMP_IMG_ERR_INVALID_IMAGE_DATA_OVERRUN);
 }
 
