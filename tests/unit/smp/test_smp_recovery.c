@@ -155,7 +155,7 @@ static void test_first_chunk_refusals(void **state)
     assert_int_equal(fx_upload(&F, LF_SMP_VER_2, 0, 0, img, 64, (int64_t)n, sha, 33, false), 1);
     assert_int_equal(fx_up_result(&F).err_rc, LF_SMP_IMG_ERR_INVALID_HASH);
     assert_unchanged(before);
-    /* v1: the same refusal as an SMP rc (EINVAL for a bad magic... as Zephyr maps it) */
+    /* v1: a group refusal as the SMP rc Zephyr maps it to (NO_FREE_SLOT: EBADSTATE) */
     digests(before);
     assert_int_equal(fx_upload(&F, LF_SMP_VER_1, 1, 0, img, 64, (int64_t)n, NULL, 0, false), 1);
     assert_int_equal(fx_up_result(&F).rc, LF_SMP_RC_EBADSTATE);
