@@ -46,13 +46,16 @@ def boot(build, qemu):
         if not m:
             raise SystemExit(f"bench: {build} did not boot:\n" + d.text()[-2000:])
         t = [int(x) * NS_PER_TICK for x in m.groups()]
+        u = d.wait_for(r"boot: stage0 stack (\d+) ram (\d+), stage1 stack (\d+) ram (\d+)", 0, 10)
+        st = [int(x) for x in u.groups()] if u else [0, 0, 0, 0]
         d.send(b"exit\n")
         d.wait_exit(10)
     finally:
         d.close()
         shutil.rmtree(work, ignore_errors=True)
     return {"stage 0 (main to jump)": t[1] - t[0], "stage 1 (main to jump)": t[3] - t[2],
-            "reset to the application's main": t[4]}
+            "reset to the application's main": t[4], "stage 0 stack used (B)": st[0],
+            "stage 1 stack used (B)": st[2]}
 
 
 def pct(a, b):
@@ -79,7 +82,10 @@ def main():
     for k in b_off:
         print(f"| {k} | {b_off[k]:,} | {b_on[k]:,} | {b_on[k] - b_off[k]:+,} | "
               f"{pct(b_off[k], b_on[k])} |")
-    print("\n(-icount shift=0: 1 instruction = 1 ns of virtual time; resolution 40 instructions.)")
+    print("\n(-icount shift=0: 1 instruction = 1 ns of virtual time; resolution 40 instructions.")
+    print("Each stage measures its stack just before its jump by scanning the painted stack up")
+    print("to the first changed word: a deeper stack is a shorter scan, so a stage that uses")
+    print("more stack can take fewer instructions; compare the stack rows.)")
     return 0
 
 
