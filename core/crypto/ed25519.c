@@ -22,6 +22,7 @@
 #include "bn256.h"
 #include "fe25519.h"
 #include "lf/err.h"
+#include "lf/fih.h"
 #include "lf/sha512.h"
 
 #include <string.h>
@@ -297,6 +298,13 @@ int lf_ed25519_verify(const uint8_t pub[LF_ED25519_PUBKEY_SIZE], const uint8_t *
     ed_mul2(&acc, s, k);
     ed_encode(h, &acc);
     if (memcmp(h, sig, 32) == 0) {
+#if LF_FIH
+        /* R compared once more, other code: a disagreement refuses
+         * (docs/glitch.md). */
+        if (!lf_fih_bytes_eq(h, sig, 32)) {
+            return LF_E_CRYPTO_BAD_SIGNATURE;
+        }
+#endif
         return LF_OK;
     }
     return LF_E_CRYPTO_BAD_SIGNATURE;

@@ -12,6 +12,7 @@
 
 #include "bn256.h"
 #include "lf/err.h"
+#include "lf/fih.h"
 
 #include <string.h>
 
@@ -223,6 +224,13 @@ int lf_p256_verify(const uint8_t pub[LF_P256_PUBKEY_SIZE], const uint8_t *digest
     for (;;) {
         fe_mul(e, r, acc.z);
         if (lf_bn_cmp(e, acc.x) == 0) {
+#if LF_FIH
+            /* The equation once more, other code: a disagreement refuses
+             * (docs/glitch.md). */
+            if (!lf_fih_bytes_eq(e, acc.x, sizeof(e))) {
+                return LF_E_CRYPTO_BAD_SIGNATURE;
+            }
+#endif
             return LF_OK;
         }
         if (lf_bn_cmp(r, u1) >= 0) {

@@ -146,6 +146,25 @@ static inline void lf_fih_require(const lf_fih_t *r)
 lf_fih_t lf_fih_memeq(const void *a, const void *b, size_t len);
 
 /*
+ * The second comparison where nothing can be linked but the file itself
+ * (core/crypto, which its benches build alone): len bytes compared
+ * backwards through volatile reads, every byte counted. True only when all
+ * are equal; the caller turns false into a refusal, not a panic.
+ */
+static inline bool lf_fih_bytes_eq(const void *a, const void *b, size_t len)
+{
+    const volatile uint8_t *x = a;
+    const volatile uint8_t *y = b;
+    volatile uint32_t diff = 0;
+    volatile size_t seen = 0;
+    for (size_t i = len; i-- > 0;) {
+        diff |= (uint32_t)(x[i] ^ y[i]);
+        seen = seen + 1u;
+    }
+    return seen == len && diff == 0;
+}
+
+/*
  * A step counter kept twice, as the count and its complement, in memory.
  * Counted loops step it once per iteration and check it against the number
  * of iterations they had to make; a sequence of checks steps it once per
