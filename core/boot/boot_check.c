@@ -153,13 +153,23 @@ int lf_boot_check_secondary(struct lf_boot_ctx *ctx, uint8_t type, struct lf_boo
     /* V7..V9 */
     struct lf_image_header phdr;
     uint32_t pext = 0;
-    bool pri_ok = lf_boot_image_extent(c->primary, &phdr, &pext) == LF_OK;
+    bool LF_FIH_VOL pri_ok = lf_boot_image_extent(c->primary, &phdr, &pext) == LF_OK;
     int LF_FIH_VOL v7 = lf_check_rollback(ctx, type, &info, &phdr, pri_ok);
     err = v7;
     if (err) {
         return lf_check_reject(res, verdict, err);
     }
     LF_FIH_CHECK(v7 == LF_OK);
+#if LF_FIH
+    /* "No primary to compare with" lets any version in: one glitch in the
+     * header read must not make it so (docs/glitch.md, the downgrade hole).
+     * Read and judge again; both readings must agree. */
+    struct lf_image_header phdr2;
+    uint32_t pext2 = 0;
+    bool LF_FIH_VOL pri_ok2 = lf_boot_image_extent(c->primary, &phdr2, &pext2) == LF_OK;
+    LF_FIH_CHECK(pri_ok2 == pri_ok);
+    LF_FIH_CHECK(lf_check_rollback(ctx, type, &info, &phdr2, pri_ok2) == LF_OK);
+#endif
     if (type == LF_SWAP_REVERT && pri_ok) {
         res->other_ver = phdr.version; /* the record says what was abandoned */
     }

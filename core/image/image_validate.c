@@ -155,6 +155,16 @@ int lf_image_get_hash(const struct lf_flash_area *fa, uint32_t off, uint8_t hash
     return lf_image_tlv_read(&it, &s.hash, 0, hash, LF_SHA256_SIZE);
 }
 
+int lf_image_get_sec_cnt(const struct lf_flash_area *fa, uint32_t off, uint32_t *sec_cnt)
+{
+    struct lf_image_header hdr;
+    struct lf_image_tlv_iter it;
+    struct lf_tlv_scan s;
+    int err = lf_image_scan(fa, off, &hdr, &it, &s);
+    *sec_cnt = !err && s.has_sec_cnt ? s.sec_cnt : 0;
+    return err;
+}
+
 /* SHA-256 of image bytes [0, len). */
 static int lf_image_hash(const struct lf_flash_area *fa, uint32_t off, uint32_t len,
                          uint8_t digest[LF_SHA256_SIZE])

@@ -16,6 +16,33 @@ const struct lf_flash_area *lf_stage0_slot_area(const struct lf_flash_map *map, 
     return lf_flash_map_area(map, slot == 0 ? LF_AREA_S0 : LF_AREA_S1);
 }
 
+#if LF_FIH
+/* A second, independent reading of what one glitch in the provision reads or
+ * in the image's SEC_CNT read could have turned (docs/glitch.md, the
+ * campaign's revoked-key and old-counter holes): the chosen key is
+ * provisioned and not revoked, and the image's counter, read again, is the
+ * one decided on and not below the stored counter, read again. */
+static void lf_stage0_recheck_provision(const struct lf_flash_map *map,
+                                        const volatile struct lf_stage0_decision *vd,
+                                        const struct lf_flash_area *slot)
+{
+    const struct lf_flash_area *prov_fa = lf_flash_map_area(map, LF_AREA_PROVISION);
+    struct lf_provision prov;
+    struct lf_provision_counter ctr;
+    uint32_t sec_cnt = 0;
+    LF_FIH_CHECK(prov_fa != NULL);
+    LF_FIH_CHECK(lf_provision_read(prov_fa, &prov) == LF_OK);
+    LF_FIH_CHECK(lf_provision_counter_read(prov_fa, &prov, &ctr) == LF_OK);
+    const volatile struct lf_provision *vp = &prov;
+    uint8_t key = vd->handoff.key_index;
+    LF_FIH_CHECK(key < vp->key_count && (vp->revoked & (1u << key)) == 0);
+    LF_FIH_CHECK(lf_image_get_sec_cnt(slot, 0, &sec_cnt) == LF_OK);
+    const volatile uint32_t *vs = &sec_cnt;
+    const volatile uint32_t *vc = &ctr.value;
+    LF_FIH_CHECK(*vs == vd->handoff.image_sec_cnt && *vs >= *vc);
+}
+#endif
+
 lf_fih_t lf_stage0_decision_check(const struct lf_flash_map *map,
                                   const struct lf_stage0_decision *d)
 {
@@ -36,6 +63,7 @@ lf_fih_t lf_stage0_decision_check(const struct lf_flash_map *map,
     uint32_t base = lf_flash_area_addr(fa);
     LF_FIH_CHECK(entry == ~vd->entry_inv);
     LF_FIH_CHECK(entry - base >= LF_IMAGE_HEADER_SIZE && entry - base <= LF_IMAGE_MAX_HDR_SIZE);
+    lf_stage0_recheck_provision(map, vd, fa);
     lf_fih_require(&d->fih);
 #else
     (void)map;

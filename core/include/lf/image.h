@@ -246,6 +246,11 @@ int lf_image_tlv_read(const struct lf_image_tlv_iter *it, const struct lf_image_
  */
 int lf_image_get_hash(const struct lf_flash_area *fa, uint32_t off, uint8_t hash[LF_SHA256_SIZE]);
 
+/* The image's security counter (its SEC_CNT TLV, 0 without one) from the
+ * header and TLV structure alone, no crypto: the hardened stage 0 reads it a
+ * second time before it jumps (lf_stage0_decision_check). */
+int lf_image_get_sec_cnt(const struct lf_flash_area *fa, uint32_t off, uint32_t *sec_cnt);
+
 /* ---- validation ---------------------------------------------------------- */
 
 /*
