@@ -85,14 +85,16 @@ if [ $QUICK -eq 0 ]; then
   step "nRF52840 firmware build (presets nrf52840dk, nrf52840dk-qspi; docs/nrf52840.md)"
   # Every image of both boards: stage 0, stage 1 for S0 and S1 (signed and
   # packed), the application, the provision page and factory.hex; then the
-  # size report (its limits are reported, not enforced).
+  # size report, which fails on a limit: stage 1 keeps 4 KiB of its slot,
+  # RAM <= 16 KiB. Stage 0 is still over its 8 KiB: until it fits, CI holds
+  # it at its size today (the ceiling), so that it can only shrink.
   for preset in nrf52840dk nrf52840dk-qspi; do
     if ! { cmake --preset "$preset" >/dev/null && cmake --build --preset "$preset" --target nrf_images -j"$JOBS"; }; then
       echo "nRF52840 firmware build failed: preset $preset"
       status=1
     fi
   done
-  bench/size/fw_sizes.sh || status=1
+  bench/size/fw_sizes.sh --check --stage0-ceiling 10600 || status=1
 fi
 
 if [ $QUICK -eq 0 ]; then
