@@ -2,6 +2,8 @@
  * Checking the secondary image before it is swapped in (rows V1..V10 of
  * docs/upgrade-engine.md), and clearing it when it is refused.
  */
+#include <string.h>
+
 #include "boot_int.h"
 
 #include "lf/err.h"
@@ -161,14 +163,19 @@ int lf_boot_check_secondary(struct lf_boot_ctx *ctx, uint8_t type, struct lf_boo
     }
     LF_FIH_CHECK(v7 == LF_OK);
 #if LF_FIH
-    /* "No primary to compare with" lets any version in: one glitch in the
-     * header read must not make it so (docs/glitch.md, the downgrade hole).
-     * Read and judge again; both readings must agree. */
+    /* "No primary to compare with" lets any version in, and a version byte
+     * not stored reads as older: one glitch in either header's decoding must
+     * not make it so (docs/glitch.md, the downgrade hole). Both headers read
+     * and judged again; the readings must agree. */
     struct lf_image_header phdr2;
     uint32_t pext2 = 0;
     bool LF_FIH_VOL pri_ok2 = lf_boot_image_extent(c->primary, &phdr2, &pext2) == LF_OK;
     LF_FIH_CHECK(pri_ok2 == pri_ok);
-    LF_FIH_CHECK(lf_check_rollback(ctx, type, &info, &phdr2, pri_ok2) == LF_OK);
+    struct lf_image_info info2 = info;
+    LF_FIH_CHECK(lf_image_read_header(sec, 0, &info2.hdr) == LF_OK);
+    LF_FIH_CHECK(memcmp(&info2.hdr.version, &info.hdr.version, sizeof(info.hdr.version)) == 0);
+    LF_FIH_CHECK(!pri_ok2 || memcmp(&phdr2.version, &phdr.version, sizeof(phdr.version)) == 0);
+    LF_FIH_CHECK(lf_check_rollback(ctx, type, &info2, &phdr2, pri_ok2) == LF_OK);
 #endif
     if (type == LF_SWAP_REVERT && pri_ok) {
         res->other_ver = phdr.version; /* the record says what was abandoned */
