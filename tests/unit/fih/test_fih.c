@@ -84,7 +84,7 @@ static void test_require(void **state)
     assert_true(PANICS(lf_fih_require(&bad)));
     assert_true(PANICS(lf_fih_require(&zero)));
     /* Any single flipped bit of a success is no longer a success. */
-    for (int b = 0; b < 32; b++) {
+    for (volatile int b = 0; b < 32; b++) {
         lf_fih_t flip = {LF_FIH_SUCCESS ^ (1u << b)};
         assert_false(lf_fih_ok(flip));
         assert_true(PANICS(lf_fih_require(&flip)));
@@ -118,10 +118,11 @@ static void test_memeq(void **state)
     assert_true(lf_fih_ok(lf_fih_memeq(a, b, sizeof(a))));
     assert_true(lf_fih_ok(lf_fih_memeq(a, b, 0)));
     /* Every position and every bit: a difference is a failure, not a panic. */
-    for (int i = 0; i < 32; i++) {
-        for (int bit = 0; bit < 8; bit++) {
+    /* volatile: the PANICS longjmp must not clobber them (-Wclobbered at -O2). */
+    for (volatile int i = 0; i < 32; i++) {
+        for (volatile int bit = 0; bit < 8; bit++) {
             b[i] ^= (uint8_t)(1u << bit);
-            lf_fih_t r = {0};
+            volatile lf_fih_t r = {0};
             assert_false(PANICS(r = lf_fih_memeq(a, b, sizeof(a))));
             assert_int_equal(r.v, LF_FIH_FAILURE);
             b[i] ^= (uint8_t)(1u << bit);
